@@ -1,0 +1,53 @@
+# HICM Portal. The two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+
+# Production-like settings for `make check` (never used to serve anything).
+CHECK_ENV := DEBUG=0 SECRET_KEY=check-only-$(shell printf '%050d' 0) ALLOWED_HOSTS=portal.example \
+	SECURE_SSL_REDIRECT=1 SESSION_COOKIE_SECURE=1 CSRF_COOKIE_SECURE=1 \
+	SECURE_HSTS_SECONDS=31536000 SECURE_HSTS_INCLUDE_SUBDOMAINS=1 SECURE_HSTS_PRELOAD=1
+
+.PHONY: install run test lint format check assets clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+## make run: install, migrate SQLite, load frameworks and the demo, serve on 127.0.0.1:8000
+run: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py load_frameworks
+	DEBUG=1 $(PY) manage.py seed_demo $(if $(DEMO_PASSWORD),--password "$(DEMO_PASSWORD)")
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+## make test: the whole suite (browser tests skip without Chromium, except with CI=true)
+test: install
+	DEBUG=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint templates --lint
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: install
+	$(CHECK_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+## make assets: rebuild the vendored GOV.UK Frontend (needs npm)
+assets:
+	bash scripts/build_assets.sh
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

@@ -1,0 +1,137 @@
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from assessments import resources
+from assessments.models import (
+    Change,
+    ChangeAction,
+    Crosswalk,
+    Descriptor,
+    Framework,
+    Group,
+    Invitation,
+    Level,
+    Member,
+    Partner,
+    Region,
+    RegionalViewer,
+    System,
+    SystemRole,
+)
+
+
+class HistoryImportExportAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    """Import/export with a preview, and the record of who changed what."""
+
+
+@admin.register(Region)
+class RegionAdmin(HistoryImportExportAdmin):
+    resource_classes = [resources.RegionResource]
+    list_display = ("name", "slug")
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(System)
+class SystemAdmin(HistoryImportExportAdmin):
+    resource_classes = [resources.SystemResource]
+    list_display = ("name", "region", "slug")
+    list_filter = ("region",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Partner)
+class PartnerAdmin(HistoryImportExportAdmin):
+    resource_classes = [resources.PartnerResource]
+    list_display = ("name", "partner_type", "system")
+    list_filter = ("partner_type", "system__region", "system")
+    search_fields = ("name", "system__name")
+    list_select_related = ("system",)
+
+
+@admin.register(Member)
+class MemberAdmin(HistoryImportExportAdmin):
+    resource_classes = [resources.MemberResource]
+    list_display = ("user", "partner", "system_name", "created_at")
+    list_filter = ("partner__system",)
+    search_fields = ("user__email", "user__full_name", "partner__name")
+    autocomplete_fields = ("user", "partner")
+    list_select_related = ("user", "partner__system")
+
+    @admin.display(description="system", ordering="partner__system__name")
+    def system_name(self, obj: Member) -> str:
+        return obj.partner.system.name
+
+
+@admin.register(SystemRole)
+class SystemRoleAdmin(SimpleHistoryAdmin):
+    list_display = ("user", "role", "system")
+    list_filter = ("role", "system")
+    search_fields = ("user__email", "system__name")
+    autocomplete_fields = ("user", "system")
+    list_select_related = ("user", "system")
+
+
+@admin.register(RegionalViewer)
+class RegionalViewerAdmin(SimpleHistoryAdmin):
+    list_display = ("user", "region")
+    list_filter = ("region",)
+    autocomplete_fields = ("user",)
+    list_select_related = ("user", "region")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "role", "system", "partner", "status", "created_at", "invited_by")
+    list_filter = ("role", "system")
+    search_fields = ("email",)
+    readonly_fields = ("token_hash", "accepted_at", "created_at")
+    list_select_related = ("system", "partner", "invited_by")
+
+
+class LevelInline(admin.TabularInline):
+    model = Level
+    extra = 0
+
+
+class GroupInline(admin.TabularInline):
+    model = Group
+    extra = 0
+
+
+@admin.register(Framework)
+class FrameworkAdmin(admin.ModelAdmin):
+    list_display = ("short_title", "key", "version", "year", "complete", "loaded_at")
+    readonly_fields = ("key", "version", "loaded_at")
+    inlines = [LevelInline, GroupInline]
+
+
+class DescriptorInline(admin.TabularInline):
+    model = Descriptor
+    extra = 0
+
+
+class ChangeActionInline(admin.StackedInline):
+    model = ChangeAction
+    extra = 0
+
+
+@admin.register(Change)
+class ChangeAdmin(ImportExportModelAdmin):
+    """Import official wording (statements, tips, descriptors) for existing changes."""
+
+    resource_classes = [resources.ChangeWordingResource]
+    list_display = ("code", "title", "framework", "archived")
+    list_filter = ("framework", "archived")
+    search_fields = ("title", "code")
+    list_select_related = ("framework",)
+    inlines = [DescriptorInline, ChangeActionInline]
+    filter_horizontal = ("groups",)
+
+
+@admin.register(Crosswalk)
+class CrosswalkAdmin(admin.ModelAdmin):
+    list_display = ("from_change", "to_change")
+    list_select_related = ("from_change__framework", "to_change__framework")

@@ -1,0 +1,45 @@
+"""Load the framework library from YAML files.
+
+Why: frameworks are data, never code. This command is how a new or corrected framework file
+reaches the database, on every deploy and in `make run`. It is safe to run again and again:
+equal or older versions change nothing, and a bad file changes nothing at all.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from assessments.framework_loader import FrameworkFileError, load_framework_files
+
+
+class Command(BaseCommand):
+    help = "Load framework files (default: fixtures/frameworks/*.yaml). All or nothing."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("paths", nargs="*", help="YAML files or folders to load.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check and report, but write nothing."
+        )
+
+    def handle(self, *args, paths: list[str], dry_run: bool, **options) -> None:
+        targets = [Path(p) for p in paths] or [settings.BASE_DIR / "fixtures" / "frameworks"]
+        files: list[Path] = []
+        for target in targets:
+            if target.is_dir():
+                files.extend(sorted(target.glob("*.yaml")))
+            elif target.is_file():
+                files.append(target)
+            else:
+                raise CommandError(f"{target}: no such file or folder")
+        if not files:
+            raise CommandError("No framework files (*.yaml) found.")
+        try:
+            results = load_framework_files(files, dry_run=dry_run)
+        except FrameworkFileError as error:
+            raise CommandError(f"Nothing was loaded. {error}") from error
+        for result in results:
+            style = self.style.SUCCESS if result.outcome in ("created", "updated") else str
+            self.stdout.write(style(result.message))
+        if dry_run:
+            self.stdout.write("Dry run: nothing was written.")

@@ -1,0 +1,40 @@
+"""Create the demo system "Northshire" with its people, so a newcomer can try every role.
+
+Why: `make run` should show a working portal straight away. Safe to run again: it completes
+what is missing and leaves existing passwords alone unless --password is given.
+"""
+
+from django.core.management.base import BaseCommand
+
+from assessments.demo import DEMO_DOMAIN, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo system Northshire and its users (addresses: NAME@northshire.example)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--password",
+            help="Give every demo user this password. Without it, new users share one random "
+            "password printed once, and existing users keep theirs.",
+        )
+
+    def handle(self, *args, password: str | None, **options) -> None:
+        result = seed_demo(password=password)
+        self.stdout.write(self.style.SUCCESS("Demo system Northshire is ready."))
+        self.stdout.write(f"Every demo address is NAME@{DEMO_DOMAIN}. The accounts:")
+        for address, what in result.accounts:
+            self.stdout.write(f"  {address:42} {what}")
+        if result.password:
+            self.stdout.write(
+                self.style.WARNING(f"Password for every demo account: {result.password}")
+            )
+            if password is None:
+                self.stdout.write("It is shown only now. Run seed_demo --password P to set your own.")
+        else:
+            self.stdout.write(
+                "The demo already existed, so passwords were not changed "
+                "(run seed_demo --password P to set them)."
+            )
+        self.stdout.write("Log in at http://127.0.0.1:8000/accounts/login/ as, for example, "
+                          f"facilitator@{DEMO_DOMAIN}.")

@@ -1,0 +1,210 @@
+"""django-import-export resources: CSV and XLSX import and export for administrators.
+
+Every import runs as a dry run first (a preview with errors per row) and writes nothing until
+it is confirmed; the confirmed import runs in one transaction.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from import_export import fields, resources
+from import_export.widgets import ForeignKeyWidget, Widget
+
+from assessments.models import Change, Descriptor, Framework, Level, Member, Partner, Region, System
+from assessments.services import member_welcome
+
+User = get_user_model()
+
+
+class LookupWidget(ForeignKeyWidget):
+    """A foreign key by a readable field, with a GOV.UK-style message when nothing matches."""
+
+    def __init__(self, model, field: str, noun: str):
+        super().__init__(model, field)
+        self.noun = noun
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            raise ValueError(f"Enter the {self.noun}")
+        try:
+            return super().clean(value, row, **kwargs)
+        except self.model.DoesNotExist as error:
+            raise ValueError(f"There is no {self.noun} {value!r}") from error
+
+
+class RegionResource(resources.ModelResource):
+    class Meta:
+        model = Region
+        fields = ("name", "slug")
+        import_id_fields = ("slug",)
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+
+class SystemResource(resources.ModelResource):
+    region = fields.Field(
+        column_name="region", attribute="region", widget=LookupWidget(Region, "slug", "region")
+    )
+
+    class Meta:
+        model = System
+        fields = ("name", "slug", "region")
+        import_id_fields = ("slug",)
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+
+class PartnerResource(resources.ModelResource):
+    system = fields.Field(
+        column_name="system", attribute="system", widget=LookupWidget(System, "slug", "system")
+    )
+
+    class Meta:
+        model = Partner
+        fields = ("system", "name", "partner_type")
+        import_id_fields = ("system", "name")
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    def before_import_row(self, row, **kwargs):
+        valid = {choice.value for choice in Partner.Type}
+        if row.get("partner_type") not in valid:
+            raise ValidationError(
+                {"partner_type": f"Enter a partner type, one of: {', '.join(sorted(valid))}"}
+            )
+
+
+class PartnerInSystemWidget(Widget):
+    """The partner named in the row's `partner` column, within the row's `system`."""
+
+    def clean(self, value, row=None, **kwargs):
+        if not value:
+            raise ValueError("Enter the partner's name")
+        system = (row or {}).get("system")
+        partner = Partner.objects.filter(system__slug=system, name=value).first()
+        if partner is None:
+            raise ValueError(f"System {system!r} has no partner called {value!r}")
+        return partner
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value else ""
+
+
+class UserByEmailWidget(Widget):
+    """The person with this e-mail address; a new account (no password yet) if there is none.
+
+    The import runs inside a transaction that a dry run rolls back, so the preview creates
+    nobody.
+    """
+
+    def clean(self, value, row=None, **kwargs):
+        email = (value or "").strip().lower()
+        if not email or "@" not in email:
+            raise ValueError("Enter an email address in the correct format, like name@example.org")
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User.objects.create_user(email=email, full_name=(row or {}).get("full_name", ""))
+        return user
+
+    def render(self, value, obj=None, **kwargs):
+        return value.email if value else ""
+
+
+class MemberResource(resources.ModelResource):
+    """Import people into partners. New people are e-mailed a link to set their password."""
+
+    system = fields.Field(column_name="system", attribute="partner__system__slug", readonly=True)
+    partner = fields.Field(column_name="partner", attribute="partner", widget=PartnerInSystemWidget())
+    email = fields.Field(column_name="email", attribute="user", widget=UserByEmailWidget())
+    full_name = fields.Field(column_name="full_name", attribute="user__full_name", readonly=True)
+
+    class Meta:
+        model = Member
+        fields = ("email", "full_name", "system", "partner")
+        import_id_fields = ("email", "partner")
+        skip_unchanged = True
+        report_skipped = True
+        store_instance = True
+
+    def after_import(self, dataset, result, **kwargs):
+        if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
+            return
+        welcomes = [
+            (row.instance.user, row.instance.partner)
+            for row in result.rows
+            if row.import_type == row.IMPORT_TYPE_NEW and row.instance is not None
+        ]
+
+        def send() -> None:
+            for user, partner in welcomes:
+                member_welcome(user=user, partner=partner)
+
+        transaction.on_commit(send)
+
+
+class TipsWidget(Widget):
+    """Tips as one cell: one tip per line."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return []
+        return [line.strip() for line in str(value).splitlines() if line.strip()]
+
+    def render(self, value, obj=None, **kwargs):
+        return "\n".join(value or [])
+
+
+class ChangeWordingResource(resources.ModelResource):
+    """Official wording for existing changes: statements, tips and the five descriptors.
+
+    Only changes that exist can be updated; a row naming an unknown change is an error.
+    """
+
+    framework = fields.Field(
+        column_name="framework",
+        attribute="framework",
+        widget=LookupWidget(Framework, "key", "framework"),
+    )
+    tips = fields.Field(column_name="tips", attribute="tips", widget=TipsWidget())
+    descriptor_fields = [f"level_{n}" for n in range(1, 6)]
+
+    class Meta:
+        model = Change
+        fields = ("framework", "code", "title", "summary", "i_statement", "we_statement", "tips")
+        import_id_fields = ("framework", "code")
+        skip_unchanged = False
+        clean_model_instances = True
+
+    def before_import_row(self, row, **kwargs):
+        row["code"] = str(row.get("code") or "").strip()
+        key = row.get("framework")
+        if not Change.objects.filter(framework__key=key, code=row["code"]).exists():
+            raise ValidationError(
+                {"code": f"Framework {key!r} has no change {row['code']!r}; only existing changes "
+                 "can be updated"}
+            )
+        for name in ("title", "summary", "i_statement", "we_statement"):
+            if row.get(name) is None:
+                row[name] = ""
+        if not str(row.get("title", "")).strip():
+            raise ValidationError({"title": "Enter the change's title"})
+
+    def after_save_instance(self, instance, row, **kwargs):
+        levels = {level.number: level for level in Level.objects.filter(framework=instance.framework)}
+        for number in range(1, 6):
+            text = str(row.get(f"level_{number}") or "").strip()
+            if text and number in levels:
+                Descriptor.objects.update_or_create(
+                    change=instance, level=levels[number], defaults={"text": text}
+                )
+
+    def get_export_headers(self, *args, **kwargs):
+        return [*super().get_export_headers(*args, **kwargs), *self.descriptor_fields]
+
+    def export_resource(self, instance, *args, **kwargs):
+        row = super().export_resource(instance, *args, **kwargs)
+        by_number = {d.level.number: d.text for d in instance.descriptors.all()}
+        return [*row, *(by_number.get(n, "") for n in range(1, 6))]

@@ -1,0 +1,84 @@
+"""Permission predicates: the one way the portal decides who may do what.
+
+Views, templates (`{% has_perm %}`) and services all ask these. Each predicate takes the
+user and a System. A person's roles are read once per request and cached on the user object,
+so checking many predicates on a page costs one query set, not one per check.
+"""
+
+from dataclasses import dataclass, field
+
+import rules
+
+from assessments.models import Member, RegionalViewer, System, SystemRole
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What one person holds, by id."""
+
+    partner_ids_by_system: dict[int, frozenset[int]] = field(default_factory=dict)
+    facilitator_of: frozenset[int] = frozenset()
+    steering_of: frozenset[int] = frozenset()
+    viewer_of_regions: frozenset[int] = frozenset()
+
+
+def roles_of(user) -> Roles:
+    """The roles of `user`, loaded on first use in a request and cached on the user."""
+    if not user.is_authenticated:
+        return Roles()
+    cached = getattr(user, "_hicm_roles", None)
+    if cached is not None:
+        return cached
+    partners: dict[int, set[int]] = {}
+    for partner_id, system_id in Member.objects.filter(user=user).values_list(
+        "partner_id", "partner__system_id"
+    ):
+        partners.setdefault(system_id, set()).add(partner_id)
+    facilitator, steering = set(), set()
+    for system_id, role in SystemRole.objects.filter(user=user).values_list("system_id", "role"):
+        (facilitator if role == SystemRole.Role.FACILITATOR else steering).add(system_id)
+    regions = frozenset(
+        RegionalViewer.objects.filter(user=user).values_list("region_id", flat=True)
+    )
+    roles = Roles(
+        partner_ids_by_system={k: frozenset(v) for k, v in partners.items()},
+        facilitator_of=frozenset(facilitator),
+        steering_of=frozenset(steering),
+        viewer_of_regions=regions,
+    )
+    user._hicm_roles = roles
+    return roles
+
+
+def forget_roles(user) -> None:
+    """Drop the cached roles after a service changes them."""
+    if hasattr(user, "_hicm_roles"):
+        del user._hicm_roles
+
+
+@rules.predicate
+def is_facilitator(user, system: System | None) -> bool:
+    return system is not None and system.pk in roles_of(user).facilitator_of
+
+
+@rules.predicate
+def is_steering_member(user, system: System | None) -> bool:
+    return system is not None and system.pk in roles_of(user).steering_of
+
+
+@rules.predicate
+def is_partner_member(user, system: System | None) -> bool:
+    return system is not None and system.pk in roles_of(user).partner_ids_by_system
+
+
+@rules.predicate
+def is_regional_viewer(user, system: System | None) -> bool:
+    return system is not None and system.region_id in roles_of(user).viewer_of_regions
+
+
+is_system_participant = is_facilitator | is_steering_member | is_partner_member
+can_view_system = is_system_participant | is_regional_viewer
+
+rules.add_perm("assessments.view_system", can_view_system)
+rules.add_perm("assessments.view_people", is_system_participant)
+rules.add_perm("assessments.invite_people", is_facilitator)

@@ -1,0 +1,172 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from assessments import selectors, services
+from assessments.forms import InvitationForm, SetPasswordForm
+from assessments.models import Invitation
+
+
+def _require(user, perm: str, system) -> None:
+    if not user.has_perm(perm, system):
+        raise PermissionDenied
+
+
+@login_required
+def system_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    system = selectors.system_for_user(request.user, slug)
+    can_see_people = request.user.has_perm("assessments.view_people", system)
+    can_invite = request.user.has_perm("assessments.invite_people", system)
+    people = (
+        selectors.system_people(system, include_invitations=can_invite) if can_see_people else None
+    )
+    partners = people["partners"] if people else list(system.partners.all())
+    return render(
+        request,
+        "assessments/system_detail.html",
+        {
+            "system": system,
+            "partners": partners,
+            "people": people,
+            "can_see_people": can_see_people,
+            "can_invite": can_invite,
+        },
+    )
+
+
+@login_required
+def invitation_new(request: HttpRequest, slug: str) -> HttpResponse:
+    system = selectors.system_for_user(request.user, slug)
+    _require(request.user, "assessments.invite_people", system)
+    form = InvitationForm(request.POST or None, system=system)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = services.invitation_create(
+                system=system,
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                role=form.cleaned_data["role"],
+                partner=form.cleaned_data["partner"],
+                invited_by=request.user,
+            )
+        except ValidationError as error:
+            for field_name, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(field_name if field_name in form.fields else None, message)
+        else:
+            if outcome.invitation:
+                messages.success(
+                    request, f"Invitation sent to {outcome.invitation.email}. The link lasts 7 days."
+                )
+            else:
+                messages.success(
+                    request,
+                    f"{outcome.user.email} already has an account: the role was added and "
+                    "they have been told by email.",
+                )
+            return redirect("system_detail", slug=system.slug)
+    return render(request, "assessments/invitation_new.html", {"system": system, "form": form})
+
+
+def _pending_invitation(request: HttpRequest, slug: str, public_id) -> tuple:
+    system = selectors.system_for_user(request.user, slug)
+    _require(request.user, "assessments.invite_people", system)
+    invitation = get_object_or_404(Invitation, system=system, public_id=public_id)
+    return system, invitation
+
+
+@login_required
+@require_POST
+def invitation_resend(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+    system, invitation = _pending_invitation(request, slug, public_id)
+    try:
+        services.invitation_resend(invitation=invitation, sent_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"A new invitation link was sent to {invitation.email}.")
+    return redirect("system_detail", slug=system.slug)
+
+
+@login_required
+@require_POST
+def invitation_cancel(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+    system, invitation = _pending_invitation(request, slug, public_id)
+    services.invitation_cancel(invitation=invitation)
+    messages.success(request, f"The invitation to {invitation.email} was cancelled.")
+    return redirect("system_detail", slug=system.slug)
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Public: the e-mailed link. Sets a password, grants the role, logs the person in."""
+    invitation = services.invitation_for_token(token)
+    if invitation is None:
+        return render(
+            request,
+            "assessments/invitation_invalid.html",
+            {"message": services.INVITATION_NOT_VALID},
+            status=410,
+        )
+    form = SetPasswordForm(
+        request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                token=token,
+                password=form.cleaned_data["password1"],
+                full_name=form.cleaned_data["full_name"],
+            )
+        except ValidationError as error:
+            return render(
+                request,
+                "assessments/invitation_invalid.html",
+                {"message": " ".join(error.messages)},
+                status=410,
+            )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome to {invitation.system}. Your password is set.")
+        return redirect("home")
+    return render(
+        request, "assessments/invitation_accept.html", {"invitation": invitation, "form": form}
+    )
+
+
+@login_required
+def framework_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "assessments/framework_list.html", {"frameworks": selectors.framework_list()}
+    )
+
+
+@login_required
+def framework_detail(request: HttpRequest, key: str) -> HttpResponse:
+    framework = selectors.framework_detail(key)
+    return render(request, "assessments/framework_detail.html", {"framework": framework})
+
+
+@login_required
+def change_detail(request: HttpRequest, key: str, code: str) -> HttpResponse:
+    change, level_rows = selectors.change_detail(key, code)
+    siblings = list(
+        change.framework.changes.filter(archived=False).values_list("code", "title")
+    )
+    codes = [c for c, _ in siblings]
+    index = codes.index(change.code) if change.code in codes else -1
+    previous_change = siblings[index - 1] if index > 0 else None
+    next_change = siblings[index + 1] if 0 <= index < len(siblings) - 1 else None
+    return render(
+        request,
+        "assessments/change_detail.html",
+        {
+            "change": change,
+            "framework": change.framework,
+            "level_rows": level_rows,
+            "previous_change": previous_change,
+            "next_change": next_change,
+        },
+    )

@@ -1,0 +1,68 @@
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Layout
+
+from django.contrib.auth import forms as auth_forms
+
+
+def _gds_helper(*fields, button: str) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.layout = Layout(*fields, Button("submit", button))
+    return helper
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Enter a correct email address and password. Both are case sensitive.",
+        "inactive": "This account is not active. Ask your facilitator for help.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Email address"
+        self.fields["username"].error_messages = {"required": "Enter your email address"}
+        self.fields["username"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
+        self.fields["password"].error_messages = {"required": "Enter your password"}
+        self.helper = _gds_helper(
+            Field.text("username", field_width=30),
+            Field.text("password", field_width=20),
+            button="Log in",
+        )
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].error_messages = {
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        }
+        self.helper = _gds_helper(Field.text("email", field_width=30), button="Send reset link")
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].error_messages = {"required": "Enter a new password"}
+        self.fields["new_password2"].error_messages = {"required": "Confirm your new password"}
+        self.helper = _gds_helper(
+            Field.text("new_password1", field_width=20),
+            Field.text("new_password2", field_width=20),
+            button="Save password",
+        )
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].error_messages = {"required": "Enter your current password"}
+        self.fields["new_password1"].error_messages = {"required": "Enter a new password"}
+        self.fields["new_password2"].error_messages = {"required": "Confirm your new password"}
+        self.helper = _gds_helper(
+            Field.text("old_password", field_width=20),
+            Field.text("new_password1", field_width=20),
+            Field.text("new_password2", field_width=20),
+            button="Change password",
+        )
+
+

@@ -1,0 +1,124 @@
+"""The shared cast of test users, and test-only settings.
+
+Later work extends the cast into a permission matrix: every URL × every role × own/other
+partner × own/other system.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+
+from tests.factories import (
+    MemberFactory,
+    PartnerFactory,
+    RegionalViewerFactory,
+    SystemFactory,
+    SystemRoleFactory,
+    UserFactory,
+)
+
+
+def pytest_configure(config) -> None:
+    # Fast hashing and plain static storage in tests (no collectstatic manifest needed).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@dataclass
+class Cast:
+    """Who is who in the tests.
+
+    - `system`: the system under test (region `system.region`), with two partners.
+    - `member`: a partner member of `partner` in `system`.
+    - `other_member`: a partner member of `other_partner`, same system.
+    - `facilitator`: facilitator of `system` (not a partner member).
+    - `steering`: steering committee member of `system` (not a partner member).
+    - `viewer`: regional viewer of `system`'s region.
+    - `outsider`: a partner member of `other_system`, in another region.
+    - `nobody`: logged in, with no role anywhere.
+    - `admin`: a site administrator (Django staff and superuser), with no system role.
+    """
+
+    system: object
+    partner: object
+    other_partner: object
+    other_system: object
+    outsider_partner: object
+    member: object
+    other_member: object
+    facilitator: object
+    steering: object
+    viewer: object
+    outsider: object
+    nobody: object
+    admin: object
+
+    def roles(self) -> dict:
+        """Every person by role name, for permission matrices."""
+        return {
+            "member": self.member,
+            "other_member": self.other_member,
+            "facilitator": self.facilitator,
+            "steering": self.steering,
+            "viewer": self.viewer,
+            "outsider": self.outsider,
+            "nobody": self.nobody,
+        }
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    system = SystemFactory(name="Testshire", slug="testshire")
+    partner = PartnerFactory(system=system, name="Testshire Hospitals")
+    other_partner = PartnerFactory(
+        system=system, name="Testshire Council", partner_type="local_authority"
+    )
+    other_system = SystemFactory(name="Elsewhere", slug="elsewhere")
+    outsider_partner = PartnerFactory(system=other_system, name="Elsewhere Trust")
+
+    member = UserFactory(email="member@test.example", full_name="Mina Member")
+    MemberFactory(user=member, partner=partner)
+    other_member = UserFactory(email="other@test.example", full_name="Otto Other")
+    MemberFactory(user=other_member, partner=other_partner)
+    facilitator = UserFactory(email="facilitator@test.example", full_name="Fay Facilitator")
+    SystemRoleFactory(user=facilitator, system=system, role="facilitator")
+    steering = UserFactory(email="steering@test.example", full_name="Stu Steering")
+    SystemRoleFactory(user=steering, system=system, role="steering")
+    viewer = UserFactory(email="viewer@test.example", full_name="Vic Viewer")
+    RegionalViewerFactory(user=viewer, region=system.region)
+    outsider = UserFactory(email="outsider@test.example", full_name="Oz Outsider")
+    MemberFactory(user=outsider, partner=outsider_partner)
+    nobody = UserFactory(email="nobody@test.example", full_name="Noa Nobody")
+    admin = UserFactory(
+        email="admin@test.example", full_name="Ada Admin", is_staff=True, is_superuser=True
+    )
+    return Cast(
+        system=system,
+        partner=partner,
+        other_partner=other_partner,
+        other_system=other_system,
+        outsider_partner=outsider_partner,
+        member=member,
+        other_member=other_member,
+        facilitator=facilitator,
+        steering=steering,
+        viewer=viewer,
+        outsider=outsider,
+        nobody=nobody,
+        admin=admin,
+    )
+
+
+@pytest.fixture
+def frameworks(db):
+    """The shipped framework library, loaded from fixtures/frameworks."""
+    from django.core.management import call_command
+
+    call_command("load_frameworks", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    from assessments.models import Framework
+
+    return {f.key: f for f in Framework.objects.all()}
