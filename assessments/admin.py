@@ -1,4 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -21,7 +23,43 @@ from assessments.models import (
 )
 
 
-class HistoryImportExportAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class AllOrNothingImportAdmin(ImportExportModelAdmin):
+    """A confirmed import writes every row or none.
+
+    import-export rolls back a confirmed import on errors, but by default keeps the valid rows
+    when some rows fail validation, and reports "Import finished" either way. The data can
+    change between the preview and the confirmation, so a confirmed import is checked again:
+    on any error or invalid row nothing is written and the administrator is told why.
+    """
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs["rollback_on_validation_errors"] = True
+        return kwargs
+
+    def process_result(self, result, request):
+        if not (result.has_errors() or result.has_validation_errors()):
+            return super().process_result(result, request)
+        problems = [
+            f"row {row.number}: {error.error}" for row in result.error_rows for error in row.errors
+        ]
+        problems += [
+            f"row {row.number}: {'; '.join(str(m) for m in row.error.messages)}"
+            for row in result.invalid_rows
+        ]
+        problems += [str(error.error) for error in result.base_errors]
+        messages.error(
+            request,
+            "Nothing was imported, because the file no longer passes the checks "
+            f"({'; '.join(problems)}). Correct the file and import it again.",
+        )
+        app_label, model_name = self.get_model_info()
+        return HttpResponseRedirect(
+            reverse(f"admin:{app_label}_{model_name}_changelist", current_app=self.admin_site.name)
+        )
+
+
+class HistoryImportExportAdmin(AllOrNothingImportAdmin, SimpleHistoryAdmin):
     """Import/export with a preview, and the record of who changed what."""
 
 
@@ -119,7 +157,7 @@ class ChangeActionInline(admin.StackedInline):
 
 
 @admin.register(Change)
-class ChangeAdmin(ImportExportModelAdmin):
+class ChangeAdmin(AllOrNothingImportAdmin):
     """Import official wording (statements, tips, descriptors) for existing changes."""
 
     resource_classes = [resources.ChangeWordingResource]

@@ -22,7 +22,11 @@ SYSTEM = ("Northshire", "northshire")
 PARTNERS = [
     ("hospitals", "Northshire Hospitals NHS Foundation Trust", Partner.Type.ACUTE_TRUST),
     ("community", "Northshire Community Health NHS Trust", Partner.Type.COMMUNITY_TRUST),
-    ("mentalhealth", "Northshire and Dale Mental Health NHS Trust", Partner.Type.MENTAL_HEALTH_TRUST),
+    (
+        "mentalhealth",
+        "Northshire and Dale Mental Health NHS Trust",
+        Partner.Type.MENTAL_HEALTH_TRUST,
+    ),
     ("council", "Northshire County Council", Partner.Type.LOCAL_AUTHORITY),
     ("icb", "Northshire Integrated Care Board", Partner.Type.ICB),
     ("carehomes", "Northshire Care Association", Partner.Type.CARE_PROVIDER),
@@ -30,10 +34,42 @@ PARTNERS = [
     ("healthwatch", "Healthwatch Northshire", Partner.Type.LIVED_EXPERIENCE),
 ]
 
-FIRST_NAMES = ["Alex", "Sam", "Priya", "Tom", "Grace", "Imran", "Nia", "Owen", "Ruth", "Kofi",
-               "Hannah", "Dev", "Megan", "Luca", "Zara", "Ben"]
-LAST_NAMES = ["Armstrong", "Bell", "Chowdhury", "Dixon", "Evans", "Fraser", "Gill", "Hughes",
-              "Iqbal", "Jones", "Khan", "Lowe", "Mensah", "Nolan", "Okafor", "Patel"]
+FIRST_NAMES = [
+    "Alex",
+    "Sam",
+    "Priya",
+    "Tom",
+    "Grace",
+    "Imran",
+    "Nia",
+    "Owen",
+    "Ruth",
+    "Kofi",
+    "Hannah",
+    "Dev",
+    "Megan",
+    "Luca",
+    "Zara",
+    "Ben",
+]
+LAST_NAMES = [
+    "Armstrong",
+    "Bell",
+    "Chowdhury",
+    "Dixon",
+    "Evans",
+    "Fraser",
+    "Gill",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lowe",
+    "Mensah",
+    "Nolan",
+    "Okafor",
+    "Patel",
+]
 
 
 def demo_address(name: str) -> str:
@@ -70,9 +106,7 @@ def seed_demo(*, password: str | None) -> DemoResult:
     )
     accounts: list[tuple[str, str]] = []
 
-    admin = _person(
-        demo_address("admin"), "Ada Admin", password, is_staff=True, is_superuser=True
-    )
+    admin = _person(demo_address("admin"), "Ada Admin", password, is_staff=True, is_superuser=True)
     accounts.append((admin.email, "site administrator"))
     facilitator = _person(demo_address("facilitator"), "Fran Facilitator", password)
     SystemRole.objects.get_or_create(
@@ -80,10 +114,10 @@ def seed_demo(*, password: str | None) -> DemoResult:
     )
     accounts.append((facilitator.email, "facilitator"))
     for number in range(1, 4):
-        steering = _person(
-            demo_address(f"steering{number}"), f"Steering Member {number}", password
+        steering = _person(demo_address(f"steering{number}"), f"Steering Member {number}", password)
+        SystemRole.objects.get_or_create(
+            user=steering, system=system, role=SystemRole.Role.STEERING
         )
-        SystemRole.objects.get_or_create(user=steering, system=system, role=SystemRole.Role.STEERING)
         accounts.append((steering.email, "steering committee member"))
     viewer = _person(demo_address("regional-viewer"), "Robin Regional", password)
     RegionalViewer.objects.get_or_create(user=viewer, region=region)

@@ -62,7 +62,8 @@ class InvitationForm(PortalForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("role") == Invitation.Role.MEMBER and not data.get("partner"):
+        partner_missing = not data.get("partner") and "partner" not in self.errors
+        if data.get("role") == Invitation.Role.MEMBER and partner_missing:
             self.add_error("partner", forms.ValidationError("Select a partner", code="required"))
         return data
 

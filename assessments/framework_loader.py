@@ -34,7 +34,9 @@ STANDARD_LEVELS: list[dict[str, Any]] = [
     {
         "number": 1,
         "name": "Not yet established",
-        "definition": "Processes are typically undocumented and driven in an ad hoc reactive manner",
+        "definition": (
+            "Processes are typically undocumented and driven in an ad hoc reactive manner"
+        ),
     },
     {
         "number": 2,
@@ -391,12 +393,13 @@ def load_framework_files(paths: list[Path], *, dry_run: bool = False) -> list[Lo
                     )
                 )
                 continue
+            previous_version = existing.version if existing else None
             _write_framework(path, data, existing)
             if existing is None:
                 outcome, text = "created", f"loaded {data['key']} version {data['version']}"
             else:
                 outcome = "updated"
-                text = f"updated {data['key']} from version {existing.version} to {data['version']}"
+                text = f"updated {data['key']} from version {previous_version} to {data['version']}"
             results.append(LoadResult(data["key"], outcome, f"{path.name}: {text}"))
         if dry_run:
             transaction.set_rollback(True)

@@ -278,9 +278,7 @@ class Member(models.Model):
 
     class Meta:
         ordering = ["partner", "user__email"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "partner"], name="member_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "partner"], name="member_unique")]
 
     def __str__(self) -> str:
         return f"{self.user} in {self.partner}"

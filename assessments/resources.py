@@ -117,7 +117,9 @@ class MemberResource(resources.ModelResource):
     """Import people into partners. New people are e-mailed a link to set their password."""
 
     system = fields.Field(column_name="system", attribute="partner__system__slug", readonly=True)
-    partner = fields.Field(column_name="partner", attribute="partner", widget=PartnerInSystemWidget())
+    partner = fields.Field(
+        column_name="partner", attribute="partner", widget=PartnerInSystemWidget()
+    )
     email = fields.Field(column_name="email", attribute="user", widget=UserByEmailWidget())
     full_name = fields.Field(column_name="full_name", attribute="user__full_name", readonly=True)
 
@@ -132,11 +134,13 @@ class MemberResource(resources.ModelResource):
     def after_import(self, dataset, result, **kwargs):
         if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
             return
-        welcomes = [
-            (row.instance.user, row.instance.partner)
-            for row in result.rows
-            if row.import_type == row.IMPORT_TYPE_NEW and row.instance is not None
-        ]
+        # One set-password e-mail per person, however many partners the file puts them in: a
+        # second invitation would cancel the first, so the first e-mail's link would be dead.
+        welcomes = {}
+        for row in result.rows:
+            if row.import_type == row.IMPORT_TYPE_NEW and row.instance is not None:
+                welcomes.setdefault(row.instance.user.pk, (row.instance.user, row.instance.partner))
+        welcomes = list(welcomes.values())
 
         def send() -> None:
             for user, partner in welcomes:
@@ -183,8 +187,10 @@ class ChangeWordingResource(resources.ModelResource):
         key = row.get("framework")
         if not Change.objects.filter(framework__key=key, code=row["code"]).exists():
             raise ValidationError(
-                {"code": f"Framework {key!r} has no change {row['code']!r}; only existing changes "
-                 "can be updated"}
+                {
+                    "code": f"Framework {key!r} has no change {row['code']!r}; "
+                    "only existing changes can be updated"
+                }
             )
         for name in ("title", "summary", "i_statement", "we_statement"):
             if row.get(name) is None:
@@ -193,7 +199,9 @@ class ChangeWordingResource(resources.ModelResource):
             raise ValidationError({"title": "Enter the change's title"})
 
     def after_save_instance(self, instance, row, **kwargs):
-        levels = {level.number: level for level in Level.objects.filter(framework=instance.framework)}
+        levels = {
+            level.number: level for level in Level.objects.filter(framework=instance.framework)
+        }
         for number in range(1, 6):
             text = str(row.get(f"level_{number}") or "").strip()
             if text and number in levels:

@@ -22,9 +22,7 @@ from assessments.rules import roles_of
 
 def system_for_user(user, slug: str) -> System:
     """The system with this slug if `user` may see it; 404 otherwise (outsiders learn nothing)."""
-    return get_object_or_404(
-        System.objects.visible_to(user).select_related("region"), slug=slug
-    )
+    return get_object_or_404(System.objects.visible_to(user).select_related("region"), slug=slug)
 
 
 @dataclass

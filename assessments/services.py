@@ -177,7 +177,7 @@ def invitation_for_token(token: str) -> Invitation | None:
 def invitation_accept(*, token: str, password: str, full_name: str = ""):
     """Set the invitee's password, give them the role, and spend the link. Returns the user."""
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("system", "partner")
         .filter(token_hash=hash_token(token))
         .first()
@@ -191,7 +191,9 @@ def invitation_accept(*, token: str, password: str, full_name: str = ""):
     user.set_password(password)
     user.is_active = True
     user.save()
-    role_grant(user=user, system=invitation.system, role=invitation.role, partner=invitation.partner)
+    role_grant(
+        user=user, system=invitation.system, role=invitation.role, partner=invitation.partner
+    )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return user

@@ -18,7 +18,5 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("frameworks/", views.framework_list, name="framework_list"),
     path("frameworks/<slug:key>/", views.framework_detail, name="framework_detail"),
-    path(
-        "frameworks/<slug:key>/changes/<str:code>/", views.change_detail, name="change_detail"
-    ),
+    path("frameworks/<slug:key>/changes/<str:code>/", views.change_detail, name="change_detail"),
 ]

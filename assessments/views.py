@@ -60,7 +60,8 @@ def invitation_new(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             if outcome.invitation:
                 messages.success(
-                    request, f"Invitation sent to {outcome.invitation.email}. The link lasts 7 days."
+                    request,
+                    f"Invitation sent to {outcome.invitation.email}. The link lasts 7 days.",
                 )
             else:
                 messages.success(
@@ -152,9 +153,7 @@ def framework_detail(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 def change_detail(request: HttpRequest, key: str, code: str) -> HttpResponse:
     change, level_rows = selectors.change_detail(key, code)
-    siblings = list(
-        change.framework.changes.filter(archived=False).values_list("code", "title")
-    )
+    siblings = list(change.framework.changes.filter(archived=False).values_list("code", "title"))
     codes = [c for c, _ in siblings]
     index = codes.index(change.code) if change.code in codes else -1
     previous_change = siblings[index - 1] if index > 0 else None

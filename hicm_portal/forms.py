@@ -1,6 +1,5 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
-
 from django.contrib.auth import forms as auth_forms
 
 
@@ -21,7 +20,9 @@ class LoginForm(auth_forms.AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Email address"
         self.fields["username"].error_messages = {"required": "Enter your email address"}
-        self.fields["username"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
+        self.fields["username"].widget.attrs.update(
+            {"autocomplete": "email", "spellcheck": "false"}
+        )
         self.fields["password"].error_messages = {"required": "Enter your password"}
         self.helper = _gds_helper(
             Field.text("username", field_width=30),
@@ -64,5 +65,3 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
             Field.text("new_password2", field_width=20),
             button="Change password",
         )
-
-

@@ -30,11 +30,15 @@ class Command(BaseCommand):
                 self.style.WARNING(f"Password for every demo account: {result.password}")
             )
             if password is None:
-                self.stdout.write("It is shown only now. Run seed_demo --password P to set your own.")
+                self.stdout.write(
+                    "It is shown only now. Run seed_demo --password P to set your own."
+                )
         else:
             self.stdout.write(
                 "The demo already existed, so passwords were not changed "
                 "(run seed_demo --password P to set them)."
             )
-        self.stdout.write("Log in at http://127.0.0.1:8000/accounts/login/ as, for example, "
-                          f"facilitator@{DEMO_DOMAIN}.")
+        self.stdout.write(
+            "Log in at http://127.0.0.1:8000/accounts/login/ as, for example, "
+            f"facilitator@{DEMO_DOMAIN}."
+        )

@@ -1,0 +1,60 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from assessments.models import Member, Partner, RegionalViewer, System, SystemRole
+from hicm_portal.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_demo_has_northshire_with_its_partners_and_people():
+    seed("--password", "demo-password-1")
+    system = System.objects.get(slug="northshire")
+    partners = Partner.objects.filter(system=system)
+    assert partners.count() == 8
+    assert len(set(partners.values_list("partner_type", flat=True))) == 8
+    assert all(p.members.count() == 2 for p in partners)
+    assert SystemRole.objects.filter(system=system, role="facilitator").count() == 1
+    assert SystemRole.objects.filter(system=system, role="steering").count() == 3
+    assert RegionalViewer.objects.filter(region=system.region).count() == 1
+    emails = User.objects.values_list("email", flat=True)
+    assert all(email.endswith("@northshire.example") for email in emails)
+    facilitator = User.objects.get(email="facilitator@northshire.example")
+    assert facilitator.check_password("demo-password-1")
+
+
+def test_without_a_password_one_random_password_is_printed_once():
+    first = seed()
+    password = first.split("Password for every demo account: ")[1].split()[0]
+    assert User.objects.get(email="hospitals-1@northshire.example").check_password(password)
+    second = seed()
+    assert "Password for every demo account" not in second
+    assert "passwords were not changed" in second
+    assert User.objects.get(email="hospitals-1@northshire.example").check_password(password)
+
+
+def test_seeding_again_duplicates_nothing():
+    seed("--password", "p-one-two-three")
+    counts = (User.objects.count(), Member.objects.count(), SystemRole.objects.count())
+    seed("--password", "p-one-two-three")
+    assert (User.objects.count(), Member.objects.count(), SystemRole.objects.count()) == counts
+
+
+def test_the_demo_facilitator_can_log_in_and_read_the_2020_framework(client):
+    seed("--password", "demo-password-1")
+    call_command("load_frameworks", stdout=io.StringIO())
+    response = client.post(
+        "/accounts/login/",
+        {"username": "facilitator@northshire.example", "password": "demo-password-1"},
+    )
+    assert response.status_code == 302
+    page = client.get("/frameworks/mtoc-2020/changes/9/").content.decode()
+    assert "Housing and related services" in page
