@@ -141,10 +141,11 @@ class MemberResource(resources.ModelResource):
             if row.import_type == row.IMPORT_TYPE_NEW and row.instance is not None:
                 welcomes.setdefault(row.instance.user.pk, (row.instance.user, row.instance.partner))
         welcomes = list(welcomes.values())
+        importer = kwargs.get("user")
 
         def send() -> None:
             for user, partner in welcomes:
-                member_welcome(user=user, partner=partner)
+                member_welcome(user=user, partner=partner, invited_by=importer)
 
         transaction.on_commit(send)
 
