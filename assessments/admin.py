@@ -8,6 +8,7 @@ from assessments import resources
 from assessments.models import (
     Change,
     ChangeAction,
+    Consensus,
     Crosswalk,
     Descriptor,
     Framework,
@@ -16,8 +17,11 @@ from assessments.models import (
     Level,
     Member,
     Partner,
+    PartnerReturn,
+    Rating,
     Region,
     RegionalViewer,
+    Round,
     System,
     SystemRole,
 )
@@ -173,3 +177,48 @@ class ChangeAdmin(AllOrNothingImportAdmin):
 class CrosswalkAdmin(admin.ModelAdmin):
     list_display = ("from_change", "to_change")
     list_select_related = ("from_change__framework", "to_change__framework")
+
+
+class PartnerReturnInline(admin.TabularInline):
+    model = PartnerReturn
+    extra = 0
+    fields = ("partner", "submitted_at", "submitted_by", "reopened_at", "reopened_by")
+    readonly_fields = ("submitted_at", "submitted_by", "reopened_at", "reopened_by")
+    autocomplete_fields = ("partner",)
+
+
+@admin.register(Round)
+class RoundAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "system", "framework", "status", "opens_on", "closes_on")
+    list_filter = ("status", "framework", "system__region")
+    search_fields = ("name", "system__name")
+    list_select_related = ("system", "framework")
+    readonly_fields = ("public_id", "created_by", "created_at", "opened_at", "opened_by")
+    inlines = [PartnerReturnInline]
+
+
+@admin.register(Rating)
+class RatingAdmin(SimpleHistoryAdmin):
+    """Site administrators may read ratings (for support); partners change them in the portal,
+    where every save is versioned and checked, so the admin does not edit them."""
+
+    list_display = ("round", "partner", "change", "level", "confidence", "updated_by", "updated_at")
+    list_filter = ("round__system", "round")
+    search_fields = ("partner__name", "change__code", "rationale")
+    list_select_related = ("round__system", "partner", "change", "level", "updated_by")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Consensus)
+class ConsensusAdmin(SimpleHistoryAdmin):
+    list_display = ("round", "change", "level", "planned_level", "planned_by")
+    list_filter = ("round__system",)
+    list_select_related = ("round__system", "change", "level", "planned_level")

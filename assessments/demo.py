@@ -6,11 +6,24 @@ Every demo address follows one pattern: `<name>@northshire.example` (see DEMO_PE
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
-from assessments.models import Member, Partner, Region, RegionalViewer, System, SystemRole
+from assessments.models import (
+    Framework,
+    Member,
+    Partner,
+    PartnerReturn,
+    Rating,
+    Region,
+    RegionalViewer,
+    Round,
+    System,
+    SystemRole,
+)
 
 User = get_user_model()
 
@@ -81,6 +94,7 @@ class DemoResult:
     created: bool
     password: str | None
     accounts: list[tuple[str, str]]  # (address, what they are)
+    notes: list[str]
 
 
 def _person(address: str, full_name: str, password: str | None, **extra):
@@ -134,4 +148,93 @@ def seed_demo(*, password: str | None) -> DemoResult:
             person = _person(demo_address(f"{short}-{number}"), full_name, password)
             Member.objects.get_or_create(user=person, partner=partner)
             accounts.append((person.email, f"member of {name}"))
-    return DemoResult(created=not exists, password=password, accounts=accounts)
+    notes = _seed_current_round(system, facilitator)
+    return DemoResult(created=not exists, password=password, accounts=accounts, notes=notes)
+
+
+# How far each partner has got in the current round: submitted, in progress (changes rated),
+# or not started.
+CURRENT_ROUND_PROGRESS = {
+    "hospitals": "submitted",
+    "council": "submitted",
+    "icb": "submitted",
+    "community": 5,
+    "carehomes": 2,
+    "mentalhealth": 1,
+    "housing": 0,
+    "healthwatch": 0,
+}
+
+RATIONALES = {
+    1: "Practice depends on individual wards and teams; there is no agreed process yet and we "
+    "see people waiting for decisions that could have been planned earlier.",
+    2: "A plan is agreed across partners and pilots have started, but practice differs between "
+    "sites and we cannot yet show it working consistently at weekends.",
+    3: "The process is written down, used routinely across our services and reviewed monthly at "
+    "the discharge group; staff know it and audits show it is followed most of the time.",
+    4: "The process has held through winter pressure and staff changes; audits over two years "
+    "show fewer delays and people tell us they get home sooner.",
+    5: "This is simply how we work across the system. Outcomes for people are measurably better, "
+    "and we keep improving it with the people who use our services.",
+}
+
+
+def _demo_level(partner_index: int, change_index: int) -> int:
+    """A spread of levels that differs between partners, so the review has splits to discuss."""
+    return 1 + (partner_index * 3 + change_index * 2 + partner_index * change_index) % 4
+
+
+def _seed_current_round(system: System, facilitator) -> list[str]:
+    framework = Framework.objects.filter(key="mtoc-2020").first()
+    if framework is None:
+        return ["The 2020 framework is not loaded (run load_frameworks), so no round was added."]
+    name = "2026/27 Q3"
+    if Round.objects.filter(system=system, name=name).exists():
+        return [f"Round {name} already exists; left as it is."]
+    today = timezone.localdate()
+    steering = SystemRole.objects.filter(system=system, role=SystemRole.Role.STEERING).count()
+    round_ = Round.objects.create(
+        system=system,
+        name=name,
+        framework=framework,
+        status=Round.Status.RATING,
+        opens_on=today - timedelta(days=14),
+        closes_on=today + timedelta(days=14),
+        quorum=steering // 2 + 1,
+        created_by=facilitator,
+        opened_by=facilitator,
+        opened_at=timezone.now() - timedelta(days=14),
+    )
+    levels = {level.number: level for level in framework.levels.all()}
+    changes = list(framework.changes.filter(archived=False).order_by("position"))
+    for partner_index, (short, partner_name, _) in enumerate(PARTNERS):
+        partner = Partner.objects.get(system=system, name=partner_name)
+        partner_return = PartnerReturn.objects.create(round=round_, partner=partner)
+        progress = CURRENT_ROUND_PROGRESS[short]
+        rated = len(changes) if progress == "submitted" else progress
+        rater = Member.objects.filter(partner=partner).select_related("user").first().user
+        for change_index, change in enumerate(changes[:rated]):
+            number = _demo_level(partner_index, change_index)
+            Rating.objects.create(
+                round=round_,
+                partner=partner,
+                change=change,
+                level=levels[number],
+                rationale=RATIONALES[number],
+                evidence=(
+                    [{"title": "Discharge audit 2026", "url": "https://example.org/audit"}]
+                    if number >= 4
+                    else []
+                ),
+                confidence=("low", "medium", "high")[(partner_index + change_index) % 3],
+                version=1,
+                updated_by=rater,
+            )
+        if progress == "submitted":
+            partner_return.submitted_at = timezone.now() - timedelta(days=partner_index + 1)
+            partner_return.submitted_by = rater
+            partner_return.save()
+    return [
+        f"Round {name} is in rating on {framework.short_title}: 3 partners submitted, "
+        "3 in progress, 2 not started."
+    ]

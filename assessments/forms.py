@@ -1,9 +1,13 @@
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.contrib.auth import password_validation
+from django.db.models import Count, Q
 
-from assessments.models import Invitation, Partner, System
+from assessments.models import Framework, Invitation, Partner, Rating, Round, System
+from assessments.models.rounds import EVIDENCE_FROM_LEVEL
 
 
 class PortalForm(forms.Form):
@@ -120,3 +124,256 @@ class SetPasswordForm(PortalForm):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+# ---------------------------------------------------------------------------
+# Rounds
+
+
+class RoundForm(PortalForm):
+    """Set up (or change, while draft) a round. Rules live in round_services; the form only
+    shapes input, so the service reports the same errors to forms and to tests."""
+
+    submit_label = "Save round"
+
+    name = forms.CharField(
+        label="Name of the round",
+        max_length=100,
+        help_text="For example, 2026/27 Q3",
+        error_messages={"required": "Enter a name for the round"},
+    )
+    framework = forms.ModelChoiceField(
+        label="Framework",
+        queryset=Framework.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Select a framework", "invalid_choice": "Select a framework"},
+    )
+    partners = forms.ModelMultipleChoiceField(
+        label="Partners taking part",
+        queryset=Partner.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Each partner taking part rates every change once, as one voice.",
+        error_messages={
+            "required": "Select at least one partner",
+            "invalid_choice": "Select partners of this system only",
+        },
+    )
+    opens_on = DateInputField(label="Opening date", help_text="For example, 1 12 2026")
+    closes_on = DateInputField(label="Closing date", help_text="Returns are due by this date.")
+    quorum = forms.IntegerField(
+        label="Approval quorum",
+        min_value=1,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        help_text="How many steering committee members must approve each agreed level.",
+        error_messages={
+            "required": "Enter the approval quorum",
+            "invalid": "Enter the quorum as a whole number, like 2",
+            "min_value": "The quorum must be 1 or more",
+        },
+    )
+    previous_round = forms.ModelChoiceField(
+        label="Start from an agreed round (optional)",
+        queryset=Round.objects.none(),
+        required=False,
+        empty_label="Do not start from an earlier round",
+        help_text="Partners see the level agreed for each change in that round, as context.",
+    )
+
+    def __init__(self, *args, system: System, **kwargs):
+        super().__init__(*args, **kwargs)
+        framework_choices = [
+            Choice(
+                framework.pk,
+                framework.title,
+                hint=f"{framework.change_count} changes"
+                + ("" if framework.complete else "; incomplete"),
+            )
+            for framework in Framework.objects.annotate(
+                change_count=Count("changes", filter=Q(changes__archived=False))
+            ).order_by("-year", "short_title")
+        ]
+        self.fields["framework"].queryset = Framework.objects.all()
+        self.fields["framework"].choices = framework_choices
+        self.fields["partners"].queryset = system.partners.order_by("name")
+        self.fields["partners"].choices = [
+            Choice(p.pk, p.name, hint=p.get_partner_type_display())
+            for p in system.partners.order_by("name")
+        ]
+        self.fields["previous_round"].queryset = system.rounds.filter(
+            status=Round.Status.AGREED
+        ).order_by("-closes_on")
+        for name, label in (("opens_on", "opening date"), ("closes_on", "closing date")):
+            self.fields[name].error_messages.update(
+                {
+                    "required": f"Enter the {label}",
+                    "incomplete": f"Enter the {label} as a day, month and year",
+                    "invalid": f"Enter a real {label}",
+                }
+            )
+
+    def layout_fields(self) -> list:
+        return [
+            Field.text("name", field_width=20),
+            Field.radios("framework", legend_size=Size.SMALL),
+            Field.checkboxes("partners", legend_size=Size.SMALL),
+            Field("opens_on"),
+            Field("closes_on"),
+            Field.text("quorum", field_width=3),
+            Field.select("previous_round"),
+        ]
+
+    def details(self):
+        from assessments.round_services import RoundDetails
+
+        data = self.cleaned_data
+        return RoundDetails(
+            name=data["name"],
+            framework=data["framework"],
+            partners=list(data["partners"]),
+            opens_on=data["opens_on"],
+            closes_on=data["closes_on"],
+            quorum=data["quorum"],
+            previous_round=data.get("previous_round"),
+        )
+
+
+EVIDENCE_ROWS = 5
+
+
+class RatingForm(forms.Form):
+    """One partner's rating of one change. `complete` decides how strictly it is checked:
+    "Save and continue" needs everything; "Save as draft" keeps whatever was typed."""
+
+    level = forms.ChoiceField(
+        label="Maturity level",
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    rationale = forms.CharField(
+        label="Rationale",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        help_text="Why this level: what you see in practice across your organisation.",
+    )
+    confidence = forms.ChoiceField(
+        label="How confident are you in this rating?",
+        choices=Rating.Confidence.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, level_hints, complete: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.complete = complete
+        self.levels = {str(level.pk): level for level, _ in level_hints}
+        self.fields["level"].choices = [
+            Choice(str(level.pk), f"{level.number} {level.name}", hint=hint)
+            for level, hint in level_hints
+        ]
+        for index in range(1, EVIDENCE_ROWS + 1):
+            self.fields[f"evidence_title_{index}"] = forms.CharField(
+                label=f"Evidence {index}: title", max_length=200, required=False
+            )
+            self.fields[f"evidence_url_{index}"] = forms.URLField(
+                label=f"Evidence {index}: web address",
+                max_length=500,
+                required=False,
+                assume_scheme="https",
+                error_messages={
+                    "invalid": "Enter a web address in the correct format, like "
+                    "https://www.example.org/report"
+                },
+            )
+
+    @staticmethod
+    def initial_for(rating: Rating | None) -> dict:
+        if rating is None:
+            return {"version": 0}
+        initial = {
+            "level": str(rating.level_id) if rating.level_id else "",
+            "rationale": rating.rationale,
+            "confidence": rating.confidence,
+            "version": rating.version,
+        }
+        for index, link in enumerate(rating.evidence[:EVIDENCE_ROWS], start=1):
+            initial[f"evidence_title_{index}"] = link["title"]
+            initial[f"evidence_url_{index}"] = link["url"]
+        return initial
+
+    def evidence_rows(self) -> list[tuple]:
+        return [
+            (index, self[f"evidence_title_{index}"], self[f"evidence_url_{index}"])
+            for index in range(1, EVIDENCE_ROWS + 1)
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        evidence = []
+        for index in range(1, EVIDENCE_ROWS + 1):
+            title = (data.get(f"evidence_title_{index}") or "").strip()
+            url = data.get(f"evidence_url_{index}") or ""
+            if title and not url and f"evidence_url_{index}" not in self.errors:
+                self.add_error(
+                    f"evidence_url_{index}",
+                    forms.ValidationError(
+                        "Enter the web address of this evidence", code="required"
+                    ),
+                )
+            if url:
+                evidence.append({"title": title or url, "url": url})
+        data["evidence"] = evidence
+        level = self.levels.get(data.get("level") or "")
+        data["level_object"] = level
+        if self.complete:
+            if level is None:
+                self.add_error(
+                    "level", forms.ValidationError("Select a maturity level", code="required")
+                )
+            if not (data.get("rationale") or "").strip():
+                self.add_error(
+                    "rationale",
+                    forms.ValidationError("Enter the rationale for this level", code="required"),
+                )
+            if not data.get("confidence"):
+                self.add_error(
+                    "confidence",
+                    forms.ValidationError(
+                        "Select how confident you are in this rating", code="required"
+                    ),
+                )
+            if level is not None and level.number >= EVIDENCE_FROM_LEVEL and not evidence:
+                self.add_error(
+                    "evidence_url_1",
+                    forms.ValidationError(
+                        f"Add at least one piece of evidence: {level.name} needs evidence of "
+                        "impact behind it",
+                        code="evidence_required",
+                    ),
+                )
+        return data
+
+    def rating_input(self):
+        from assessments.round_services import RatingInput
+
+        data = self.cleaned_data
+        return RatingInput(
+            level=data["level_object"],
+            rationale=data.get("rationale") or "",
+            evidence=data["evidence"],
+            confidence=data.get("confidence") or "",
+        )
+
+
+class UploadForm(PortalForm):
+    submit_label = "Upload and preview"
+
+    spreadsheet = forms.FileField(
+        label="Your completed spreadsheet",
+        help_text="The .xlsx file you downloaded from this page, filled in.",
+        error_messages={"required": "Select a spreadsheet to upload"},
+    )
+
+    def layout_fields(self) -> list:
+        return [Field("spreadsheet")]

@@ -82,3 +82,67 @@ can_view_system = is_system_participant | is_regional_viewer
 rules.add_perm("assessments.view_system", can_view_system)
 rules.add_perm("assessments.view_people", is_system_participant)
 rules.add_perm("assessments.invite_people", is_facilitator)
+
+
+# ---------------------------------------------------------------------------
+# Rounds and returns. Each predicate takes the user and a Round or a PartnerReturn.
+
+
+@rules.predicate
+def is_round_facilitator(user, round_) -> bool:
+    return round_ is not None and is_facilitator(user, round_.system)
+
+
+@rules.predicate
+def can_view_round(user, round_) -> bool:
+    """Drafts: facilitators only. Regional viewers read rounds once agreed."""
+    if round_ is None:
+        return False
+    system = round_.system
+    if is_facilitator(user, system):
+        return True
+    if round_.status == "draft":
+        return False
+    if is_steering_member(user, system) or is_partner_member(user, system):
+        return True
+    return round_.status == "agreed" and is_regional_viewer(user, system)
+
+
+@rules.predicate
+def is_member_of_return_partner(user, partner_return) -> bool:
+    if partner_return is None:
+        return False
+    partner = partner_return.partner
+    return partner.pk in roles_of(user).partner_ids_by_system.get(partner.system_id, frozenset())
+
+
+@rules.predicate
+def return_is_open_for_rating(user, partner_return) -> bool:
+    return (
+        partner_return is not None
+        and partner_return.round.status == "rating"
+        and partner_return.submitted_at is None
+    )
+
+
+@rules.predicate
+def return_can_be_reopened(user, partner_return) -> bool:
+    return (
+        partner_return is not None
+        and partner_return.round.status == "rating"
+        and partner_return.submitted_at is not None
+    )
+
+
+@rules.predicate
+def is_return_facilitator(user, partner_return) -> bool:
+    return partner_return is not None and is_facilitator(user, partner_return.round.system)
+
+
+rules.add_perm("assessments.view_round", can_view_round)
+rules.add_perm("assessments.manage_round", is_round_facilitator)
+# Blind rating: a partner's own return is readable by its members only (the facilitator sees
+# the tracker's counts, never the levels).
+rules.add_perm("assessments.view_return", is_member_of_return_partner)
+rules.add_perm("assessments.rate", is_member_of_return_partner & return_is_open_for_rating)
+rules.add_perm("assessments.reopen_return", is_return_facilitator & return_can_be_reopened)

@@ -2,22 +2,30 @@
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import (
     Change,
     ChangeAction,
+    Consensus,
+    Crosswalk,
     Framework,
     Invitation,
+    Level,
     Member,
     Partner,
+    PartnerReturn,
+    Rating,
+    Round,
     System,
     SystemRole,
 )
-from assessments.rules import roles_of
+from assessments.rules import is_facilitator, is_partner_member, is_steering_member, roles_of
 
 
 def system_for_user(user, slug: str) -> System:
@@ -26,11 +34,54 @@ def system_for_user(user, slug: str) -> System:
 
 
 @dataclass
+class Attention:
+    text: str
+    url: str = ""
+
+
+@dataclass
 class SystemCard:
     system: System
     roles: list[str]
-    attention: list[str] = field(default_factory=list)
+    attention: list[Attention] = field(default_factory=list)
     partner_names: list[str] = field(default_factory=list)
+
+
+def _round_attention(user, system_ids: list[int], facilitated: list[int]) -> dict:
+    """Per system: the returns this person's partners still owe, and for facilitators the
+    rounds to open or watch. Two queries whatever the number of systems and rounds."""
+    items: dict[int, list[Attention]] = {}
+    own_partners = [pid for pids in roles_of(user).partner_ids_by_system.values() for pid in pids]
+    owed = (
+        PartnerReturn.objects.filter(
+            partner__in=own_partners, round__status=Round.Status.RATING, submitted_at=None
+        )
+        .select_related("round", "partner")
+        .order_by("round__closes_on")
+    )
+    for partner_return in owed:
+        round_ = partner_return.round
+        items.setdefault(round_.system_id, []).append(
+            Attention(
+                f"Rate {round_.name} for {partner_return.partner} by "
+                f"{round_.closes_on.strftime('%-d %B %Y')}",
+                reverse("return_tasks", args=[round_.public_id, partner_return.partner.public_id]),
+            )
+        )
+    rounds = Round.objects.filter(
+        system__in=facilitated, status__in=[Round.Status.DRAFT, Round.Status.RATING]
+    ).annotate(
+        taking_part=Count("returns"),
+        submitted=Count("returns", filter=Q(returns__submitted_at__isnull=False)),
+    )
+    for round_ in rounds:
+        url = reverse("round_detail", args=[round_.public_id])
+        if round_.is_draft:
+            text = f"{round_.name} is a draft: open it when it is ready"
+        else:
+            text = f"{round_.name}: {round_.submitted} of {round_.taking_part} returns submitted"
+        items.setdefault(round_.system_id, []).append(Attention(text, url))
+    return items
 
 
 def home_cards(user) -> list[SystemCard]:
@@ -63,6 +114,7 @@ def home_cards(user) -> list[SystemCard]:
         .annotate(n=Count("pk"))
         .values_list("system", "n")
     )
+    round_items = _round_attention(user, ids, facilitated)
     cards = []
     for system in systems:
         labels = []
@@ -75,18 +127,26 @@ def home_cards(user) -> list[SystemCard]:
         labels.extend(f"Member of {names[pid]}" for pid in sorted(own, key=lambda p: names[p]))
         if system.region_id in roles.viewer_of_regions:
             labels.append(f"Regional viewer ({system.region})")
-        attention = []
+        attention = list(round_items.get(system.pk, []))
         if system.pk in roles.facilitator_of:
+            people_url = reverse("system_detail", args=[system.slug])
             if empty_partners.get(system.pk):
                 count = empty_partners[system.pk]
                 attention.append(
-                    f"{count} partner{'s have' if count != 1 else ' has'} nobody to rate for "
-                    f"{'them' if count != 1 else 'it'}: invite someone"
+                    Attention(
+                        f"{count} partner{'s have' if count != 1 else ' has'} nobody to rate "
+                        f"for {'them' if count != 1 else 'it'}: invite someone",
+                        reverse("invitation_new", args=[system.slug]),
+                    )
                 )
             if pending.get(system.pk):
                 count = pending[system.pk]
                 attention.append(
-                    f"{count} invitation{'s are' if count != 1 else ' is'} waiting to be accepted"
+                    Attention(
+                        f"{count} invitation{'s are' if count != 1 else ' is'} waiting to be "
+                        "accepted",
+                        people_url,
+                    )
                 )
         cards.append(
             SystemCard(
@@ -183,3 +243,213 @@ def change_detail(key: str, code: str) -> tuple[Change, list[LevelRow]]:
         for level in change.framework.levels.all()
     ]
     return change, rows
+
+
+# ---------------------------------------------------------------------------
+# Rounds
+
+
+def rounds_for_system(user, system: System) -> list[Round]:
+    """The rounds of a system this person may see (drafts for facilitators only)."""
+    rounds = Round.objects.filter(system=system).select_related("framework")
+    if not user.has_perm("assessments.manage_round", Round(system=system)):
+        rounds = rounds.exclude(status=Round.Status.DRAFT)
+        if not (is_partner_member(user, system) or is_steering_member(user, system)):
+            rounds = rounds.filter(status=Round.Status.AGREED)
+    return list(rounds.annotate(partner_count=Count("returns")))
+
+
+def round_for_user(user, public_id) -> Round:
+    """A round by its opaque id. Outsiders and, for drafts, non-facilitators get 404;
+    a person in the system who may not see it gets 403."""
+    round_ = (
+        Round.objects.select_related("system__region", "framework", "previous_round")
+        .filter(public_id=public_id, system__in=System.objects.visible_to(user))
+        .first()
+    )
+    if round_ is None or (round_.is_draft and not is_facilitator(user, round_.system)):
+        raise Http404("No such round")
+    if not user.has_perm("assessments.view_round", round_):
+        raise PermissionDenied
+    return round_
+
+
+def return_in_round(round_: Round, partner_public_id) -> PartnerReturn:
+    partner_return = (
+        PartnerReturn.objects.select_related("partner", "submitted_by", "reopened_by")
+        .filter(round=round_, partner__public_id=partner_public_id)
+        .first()
+    )
+    if partner_return is None:
+        raise Http404("That partner is not taking part in this round")
+    partner_return.round = round_
+    return partner_return
+
+
+def own_returns(user, round_: Round) -> list[PartnerReturn]:
+    """The returns in this round of the partners the person belongs to."""
+    partner_ids = roles_of(user).partner_ids_by_system.get(round_.system_id, frozenset())
+    returns = list(
+        PartnerReturn.objects.filter(round=round_, partner__in=partner_ids).select_related(
+            "partner"
+        )
+    )
+    for partner_return in returns:
+        partner_return.round = round_
+    return returns
+
+
+def live_changes(framework: Framework) -> list[Change]:
+    return list(Change.objects.filter(framework=framework, archived=False).order_by("position"))
+
+
+def previous_agreed_levels(round_: Round) -> dict[int, Level]:
+    """The last agreed level of each change of this round, from the round it started from.
+
+    Where the earlier round used another edition of the framework, levels are carried over
+    the crosswalk (earlier change → this framework's change), matched by level number.
+    """
+    previous = round_.previous_round
+    if previous is None:
+        return {}
+    agreed = list(Consensus.objects.filter(round=previous).select_related("level", "change"))
+    if previous.framework_id == round_.framework_id:
+        return {c.change_id: c.level for c in agreed}
+    mapping: dict[int, list[int]] = {}
+    for from_id, to_id in Crosswalk.objects.filter(
+        from_change__framework=previous.framework_id, to_change__framework=round_.framework_id
+    ).values_list("from_change_id", "to_change_id"):
+        mapping.setdefault(from_id, []).append(to_id)
+    return {
+        to_id: consensus.level
+        for consensus in agreed
+        for to_id in mapping.get(consensus.change_id, [])
+    }
+
+
+@dataclass
+class TaskRow:
+    change: Change
+    rating: Rating | None
+    status: str  # "Not started", "In progress", "Rated"
+    previous_level: Level | None = None
+
+
+def task_rows(partner_return: PartnerReturn) -> list[TaskRow]:
+    """Each change of the round with this partner's rating and its status. Four queries."""
+    round_ = partner_return.round
+    ratings = {
+        r.change_id: r
+        for r in Rating.objects.filter(round=round_, partner=partner_return.partner).select_related(
+            "level"
+        )
+    }
+    previous = previous_agreed_levels(round_)
+    rows = []
+    for change in live_changes(round_.framework):
+        rating = ratings.get(change.pk)
+        if rating is not None and rating.is_complete:
+            status = "Rated"
+        elif rating is not None and rating.is_started:
+            status = "In progress"
+        else:
+            status = "Not started"
+        rows.append(TaskRow(change, rating, status, previous.get(change.pk)))
+    return rows
+
+
+def rating_page(partner_return: PartnerReturn, code: str) -> dict:
+    """Everything the page for rating one change needs, in a bounded number of queries."""
+    round_ = partner_return.round
+    change = (
+        Change.objects.filter(framework=round_.framework, code=code, archived=False)
+        .prefetch_related(
+            Prefetch(
+                "actions",
+                queryset=ChangeAction.objects.filter(archived=False).select_related("group"),
+            ),
+            "descriptors",
+        )
+        .first()
+    )
+    if change is None:
+        raise Http404("No such change in this round")
+    levels = list(round_.framework.levels.all())
+    descriptors = {d.level_id: d.text for d in change.descriptors.all()}
+    level_hints = [(level, descriptors.get(level.pk, level.definition)) for level in levels]
+    rating = (
+        Rating.objects.filter(round=round_, partner=partner_return.partner, change=change)
+        .select_related("level", "updated_by")
+        .first()
+    )
+    sequence = [(c.code, c.title) for c in live_changes(round_.framework)]
+    codes = [c for c, _ in sequence]
+    index = codes.index(change.code)
+    return {
+        "change": change,
+        "levels": levels,
+        "level_hints": level_hints,
+        "rating": rating,
+        "previous_level": previous_agreed_levels(round_).get(change.pk),
+        "next_code": codes[index + 1] if index + 1 < len(codes) else None,
+        "previous_code": codes[index - 1] if index > 0 else None,
+        "position": index + 1,
+        "total": len(codes),
+    }
+
+
+@dataclass
+class TrackerRow:
+    """What a facilitator may know of a return while rating: never a level."""
+
+    partner_return: PartnerReturn
+    rated: int
+    started: int
+    total: int
+
+
+def tracker_rows(round_: Round) -> list[TrackerRow]:
+    """Completion per partner, computed without handing any level to the page."""
+    total = Change.objects.filter(framework=round_.framework, archived=False).count()
+    counts: dict[int, list[int]] = {}
+    for rating in Rating.objects.filter(round=round_, change__archived=False).select_related(
+        "level"
+    ):
+        entry = counts.setdefault(rating.partner_id, [0, 0])
+        entry[0] += rating.is_complete
+        entry[1] += rating.is_started
+    rows = []
+    for partner_return in round_.returns.select_related("partner", "submitted_by").order_by(
+        "partner__name"
+    ):
+        rated, started = counts.get(partner_return.partner_id, [0, 0])
+        rows.append(TrackerRow(partner_return, rated, started, total))
+    return rows
+
+
+def rating_history(partner_return: PartnerReturn, change: Change) -> list[dict]:
+    """Every saved version of this partner's rating of a change, newest first, with what
+    changed from the version before."""
+    rating = Rating.objects.filter(
+        round=partner_return.round, partner=partner_return.partner, change=change
+    ).first()
+    if rating is None:
+        return []
+    records = list(rating.history.select_related("history_user").order_by("-history_date"))
+    level_names = {level.pk: str(level) for level in partner_return.round.framework.levels.all()}
+    entries = []
+    for newer, older in zip(records, [*records[1:], None], strict=True):
+        changes = []
+        fields = ("level_id", "rationale", "evidence", "confidence")
+        for field_name in fields:
+            before = getattr(older, field_name) if older else None
+            after = getattr(newer, field_name)
+            if before != after and not (older is None and after in (None, "", [])):
+                if field_name == "level_id":
+                    before, after = level_names.get(before, "–"), level_names.get(after, "–")
+                label = {"level_id": "Level", "evidence": "Evidence"}.get(
+                    field_name, field_name.capitalize()
+                )
+                changes.append({"field": label, "before": before, "after": after})
+        entries.append({"record": newer, "changes": changes})
+    return entries

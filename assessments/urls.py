@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments import views
+from assessments import round_views, views
 
 urlpatterns = [
     path("systems/<slug:slug>/", views.system_detail, name="system_detail"),
@@ -19,4 +19,29 @@ urlpatterns = [
     path("frameworks/", views.framework_list, name="framework_list"),
     path("frameworks/<slug:key>/", views.framework_detail, name="framework_detail"),
     path("frameworks/<slug:key>/changes/<str:code>/", views.change_detail, name="change_detail"),
+]
+
+RETURN = "rounds/<uuid:public_id>/partners/<uuid:partner_id>/"
+
+urlpatterns += [
+    path("systems/<slug:slug>/rounds/", round_views.round_list, name="round_list"),
+    path("systems/<slug:slug>/rounds/new/", round_views.round_new, name="round_new"),
+    path("rounds/<uuid:public_id>/", round_views.round_detail, name="round_detail"),
+    path("rounds/<uuid:public_id>/edit/", round_views.round_edit, name="round_edit"),
+    path("rounds/<uuid:public_id>/open/", round_views.round_open, name="round_open"),
+    path(RETURN, round_views.return_tasks, name="return_tasks"),
+    path(RETURN + "changes/<str:code>/", round_views.rating_edit, name="rating_edit"),
+    path(
+        RETURN + "changes/<str:code>/history/",
+        round_views.rating_history,
+        name="rating_history",
+    ),
+    path(RETURN + "check/", round_views.return_check, name="return_check"),
+    path(RETURN + "submitted/", round_views.return_submitted, name="return_submitted"),
+    path(RETURN + "reopen/", round_views.return_reopen, name="return_reopen"),
+    path(RETURN + "spreadsheet/", round_views.return_download, name="return_download"),
+    path(RETURN + "upload/", round_views.return_upload, name="return_upload"),
+    path(
+        RETURN + "upload/confirm/", round_views.return_upload_confirm, name="return_upload_confirm"
+    ),
 ]

@@ -42,7 +42,7 @@ def system_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def invitation_new(request: HttpRequest, slug: str) -> HttpResponse:
     system = selectors.system_for_user(request.user, slug)
     _require(request.user, "assessments.invite_people", system)
-    form = InvitationForm(request.POST or None, system=system)
+    form = InvitationForm(request.POST if request.method == "POST" else None, system=system)
     if request.method == "POST" and form.is_valid():
         try:
             outcome = services.invitation_create(
@@ -113,7 +113,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             status=410,
         )
     form = SetPasswordForm(
-        request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name}
+        request.POST if request.method == "POST" else None,
+        email=invitation.email,
+        initial={"full_name": invitation.full_name},
     )
     if request.method == "POST" and form.is_valid():
         try:

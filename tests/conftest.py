@@ -122,3 +122,55 @@ def frameworks(db):
     from assessments.models import Framework
 
     return {f.key: f for f in Framework.objects.all()}
+
+
+@pytest.fixture
+def open_round(cast, frameworks):
+    """A round of `cast.system` in rating on the 2020 framework, with both of its partners."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessments.models import PartnerReturn, Round
+
+    today = timezone.localdate()
+    round_ = Round.objects.create(
+        system=cast.system,
+        name="2026/27 Q3",
+        framework=frameworks["mtoc-2020"],
+        status=Round.Status.RATING,
+        opens_on=today,
+        closes_on=today + timedelta(days=14),
+        quorum=1,
+        created_by=cast.facilitator,
+        opened_at=timezone.now(),
+    )
+    PartnerReturn.objects.create(round=round_, partner=cast.partner)
+    PartnerReturn.objects.create(round=round_, partner=cast.other_partner)
+    return round_
+
+
+def rate_everything(round_, partner, user, *, rationale="Seen in practice", level_number=3):
+    """Give `partner` a complete rating of every change of `round_`, as `user` would."""
+    from assessments.models import PartnerReturn
+    from assessments.round_services import RatingInput, rating_save
+
+    partner_return = PartnerReturn.objects.select_related("round", "partner").get(
+        round=round_, partner=partner
+    )
+    level = round_.framework.levels.get(number=level_number)
+    evidence = [{"title": "Audit", "url": "https://example.org/audit"}] if level_number >= 4 else []
+    for change in round_.framework.changes.filter(archived=False):
+        rating_save(
+            partner_return=partner_return,
+            change=change,
+            data=RatingInput(
+                level=level,
+                rationale=f"{rationale} ({change.code})",
+                evidence=evidence,
+                confidence="medium",
+            ),
+            saved_by=user,
+            expected_version=0,
+        )
+    return partner_return

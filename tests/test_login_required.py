@@ -41,6 +41,7 @@ def _concrete(route: str) -> str:
         ("<slug:key>", SAMPLE["key"]),
         ("<str:code>", SAMPLE["code"]),
         ("<uuid:public_id>", SAMPLE["uuid"]),
+        ("<uuid:partner_id>", SAMPLE["uuid"]),
         ("<str:token>", "token"),
         ("<uidb64>", "MQ"),
         ("<token>", "token"),

@@ -58,3 +58,29 @@ def test_the_demo_facilitator_can_log_in_and_read_the_2020_framework(client):
     assert response.status_code == 302
     page = client.get("/frameworks/mtoc-2020/changes/9/").content.decode()
     assert "Housing and related services" in page
+
+
+def test_the_demo_has_a_current_round_in_rating_with_every_kind_of_progress():
+    from assessments.models import PartnerReturn, Rating, Round
+
+    call_command("load_frameworks", stdout=io.StringIO())
+    seed("--password", "demo-password-1")
+    round_ = Round.objects.get(system__slug="northshire", status="rating")
+    assert round_.framework.key == "mtoc-2020"
+    returns = PartnerReturn.objects.filter(round=round_)
+    submitted = [r for r in returns if r.submitted_at]
+    assert len(submitted) == 3
+    rated_counts = {
+        r.partner.name: Rating.objects.filter(round=round_, partner=r.partner).count()
+        for r in returns
+        if not r.submitted_at
+    }
+    assert sorted(rated_counts.values()) == [0, 0, 1, 2, 5]
+    assert all(
+        rating.is_complete
+        for rating in Rating.objects.filter(
+            round=round_, partner__in=[r.partner for r in submitted]
+        )
+    )
+    seed("--password", "demo-password-1")
+    assert Round.objects.filter(system__slug="northshire").count() == 1

@@ -25,6 +25,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Every demo address is NAME@{DEMO_DOMAIN}. The accounts:")
         for address, what in result.accounts:
             self.stdout.write(f"  {address:42} {what}")
+        for note in result.notes:
+            self.stdout.write(note)
         if result.password:
             self.stdout.write(
                 self.style.WARNING(f"Password for every demo account: {result.password}")

@@ -1,0 +1,174 @@
+"""The framework library: frameworks, their levels, groups, changes, actions, descriptors and
+the crosswalk between editions. Loaded from YAML by `assessments.framework_loader`."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+
+class Framework(models.Model):
+    """One published model: a stable key and the integer version of its loaded content."""
+
+    key = models.SlugField(max_length=60, unique=True, help_text="Stable key, never changes.")
+    version = models.PositiveIntegerField(
+        validators=[MinValueValidator(1)], help_text="Revision of the loaded content."
+    )
+    title = models.CharField(max_length=200)
+    short_title = models.CharField(max_length=100)
+    publisher = models.CharField(max_length=200)
+    year = models.PositiveIntegerField()
+    complete = models.BooleanField(
+        default=True, help_text="False when the source does not hold every change."
+    )
+    source_note = models.TextField(blank=True)
+    predecessor = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="successors",
+        help_text="The earlier framework whose changes the crosswalk maps into this one.",
+    )
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["short_title", "-year"]
+
+    def __str__(self) -> str:
+        return self.short_title
+
+
+class Level(models.Model):
+    """A step of a framework's scale, e.g. 3 Established."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="levels")
+    number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    name = models.CharField(max_length=60)
+    definition = models.TextField()
+
+    class Meta:
+        ordering = ["framework", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "number"], name="level_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+class Group(models.Model):
+    """An optional grouping of changes: a goal, an enabler or a phase."""
+
+    class Kind(models.TextChoices):
+        GOAL = "goal", "Goal"
+        ENABLER = "enabler", "Enabler"
+        PHASE = "phase", "Phase"
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="groups")
+    code = models.CharField(max_length=20)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["framework", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="group_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.code}: {self.title}"
+
+
+class Change(models.Model):
+    """One high impact change. Archived, never deleted, once a newer file drops it."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="changes")
+    code = models.CharField(max_length=20)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    i_statement = models.TextField("I statement", blank=True)
+    we_statement = models.TextField("We statement", blank=True)
+    tips = models.JSONField("tips for success", default=list, blank=True)
+    groups = models.ManyToManyField(Group, blank=True, related_name="changes")
+    position = models.PositiveIntegerField(default=0)
+    archived = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["framework", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="change_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.title}"
+
+    def clean(self) -> None:
+        if not isinstance(self.tips, list) or not all(isinstance(t, str) for t in self.tips):
+            raise ValidationError({"tips": "Tips must be a list of text."})
+
+
+class ChangeAction(models.Model):
+    """A numbered action of a change ("F1"), with the points by which it can be achieved."""
+
+    change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="actions")
+    code = models.CharField(max_length=20)
+    title = models.TextField()
+    points = models.JSONField(default=list, blank=True)
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
+    position = models.PositiveIntegerField(default=0)
+    archived = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["change", "position"]
+        verbose_name = "framework action"
+        constraints = [
+            models.UniqueConstraint(fields=["change", "code"], name="change_action_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Descriptor(models.Model):
+    """What one change looks like at one level: a cell of the maturity matrix."""
+
+    change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="descriptors")
+    level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="descriptors")
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["change", "level__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["change", "level"], name="descriptor_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.change.code} × {self.level}"
+
+    def clean(self) -> None:
+        if self.change_id and self.level_id and self.change.framework_id != self.level.framework_id:
+            raise ValidationError("A descriptor's change and level must be of one framework.")
+
+
+class Crosswalk(models.Model):
+    """Maps a change of one framework to a change of its successor, so trends survive a refresh."""
+
+    from_change = models.ForeignKey(
+        Change, on_delete=models.CASCADE, related_name="crosswalk_forward"
+    )
+    to_change = models.ForeignKey(
+        Change, on_delete=models.CASCADE, related_name="crosswalk_backward"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["from_change", "to_change"], name="crosswalk_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_change} → {self.to_change}"

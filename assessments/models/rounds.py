@@ -1,0 +1,245 @@
+"""Rounds of self-assessment, each partner's return, its ratings, and the agreed consensus.
+
+A round moves draft → rating → review → approval → agreed (DESIGN §4). While it is in rating,
+a partner's ratings are visible to that partner's members only: every read of ratings goes
+through `assessments.selectors`, which enforce that.
+"""
+
+import uuid
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from assessments.models.frameworks import Change, Framework, Level
+from assessments.models.people import Partner, System
+
+# Levels at or above this number need evidence behind them (Mature, Exemplary).
+EVIDENCE_FROM_LEVEL = 4
+
+
+class Round(models.Model):
+    """One self-assessment exercise of one system against one framework."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        RATING = "rating", "Rating"
+        REVIEW = "review", "Review"
+        APPROVAL = "approval", "Approval"
+        AGREED = "agreed", "Agreed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    system = models.ForeignKey(System, on_delete=models.PROTECT, related_name="rounds")
+    name = models.CharField(max_length=100)
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="rounds")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    quorum = models.PositiveSmallIntegerField(
+        help_text="How many steering committee approvals agree a change."
+    )
+    previous_round = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_rounds",
+        help_text="The agreed round whose levels partners see as context.",
+    )
+    partners = models.ManyToManyField(Partner, through="PartnerReturn", related_name="rounds")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["system", "-opens_on", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "name"], name="round_name_unique"),
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=F("opens_on")), name="round_dates_in_order"
+            ),
+            models.CheckConstraint(condition=Q(quorum__gte=1), name="round_quorum_positive"),
+        ]
+        indexes = [models.Index(fields=["system", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.system}: {self.name}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_rating(self) -> bool:
+        return self.status == self.Status.RATING
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_rating and timezone.localdate() > self.closes_on
+
+
+class PartnerReturn(models.Model):
+    """A partner's part in a round: taking part, and whether it has submitted its ratings."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="returns")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="returns")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["round", "partner__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "partner"], name="partner_return_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner}'s return for {self.round.name}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+def clean_evidence(value) -> list[dict]:
+    """Evidence is a list of {"title", "url"}; every address must be a web address."""
+    if not isinstance(value, list):
+        raise ValidationError("Evidence must be a list of links.")
+    cleaned = []
+    for index, item in enumerate(value, start=1):
+        if not isinstance(item, dict):
+            raise ValidationError(f"Evidence link {index} must have a title and a web address.")
+        title = str(item.get("title") or "").strip()
+        url = str(item.get("url") or "").strip()
+        parsed = urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValidationError(
+                f"Evidence link {index}: enter a web address starting with https:// or http://"
+            )
+        cleaned.append({"title": title or url, "url": url})
+    return cleaned
+
+
+class Rating(models.Model):
+    """One partner's level for one change in one round, with rationale, evidence, confidence.
+
+    `version` goes up on every save, so two people editing at once can be told apart from a
+    stale form (see `assessments.services.rating_save`).
+    """
+
+    class Confidence(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="ratings")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="ratings")
+    change = models.ForeignKey(Change, on_delete=models.PROTECT, related_name="ratings")
+    level = models.ForeignKey(
+        Level, null=True, blank=True, on_delete=models.PROTECT, related_name="ratings"
+    )
+    rationale = models.TextField(blank=True)
+    evidence = models.JSONField(default=list, blank=True)
+    confidence = models.CharField(max_length=6, choices=Confidence.choices, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        ordering = ["round", "partner", "change__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "partner", "change"], name="rating_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} on {self.change.code} in {self.round.name}"
+
+    def clean(self) -> None:
+        self.evidence = clean_evidence(self.evidence)
+        if self.level_id and self.change_id and self.level.framework_id != self.change.framework_id:
+            raise ValidationError({"level": "Select a level of this round's framework"})
+
+    @property
+    def needs_evidence(self) -> bool:
+        return self.level is not None and self.level.number >= EVIDENCE_FROM_LEVEL
+
+    @property
+    def is_complete(self) -> bool:
+        """Rated: a level, a rationale, a confidence, and evidence where the level needs it."""
+        return bool(
+            self.level_id
+            and self.rationale.strip()
+            and self.confidence
+            and (not self.needs_evidence or self.evidence)
+        )
+
+    @property
+    def is_started(self) -> bool:
+        return bool(self.level_id or self.rationale.strip() or self.evidence or self.confidence)
+
+
+class Consensus(models.Model):
+    """The system's agreed level for one change in one round.
+
+    The review and approval workflow that produces it belongs to the consensus work; rounds
+    read the agreed level of the previous round from here as context for raters.
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="consensus")
+    change = models.ForeignKey(Change, on_delete=models.PROTECT, related_name="consensus")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+")
+    rationale = models.TextField(blank=True)
+    planned_level = models.ForeignKey(
+        Level, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    planned_by = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "consensus"
+        constraints = [models.UniqueConstraint(fields=["round", "change"], name="consensus_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.change.code} agreed at {self.level}"
+
+
+class ReminderSent(models.Model):
+    """At most one reminder per partner per round per day, however often reminders run."""
+
+    partner_return = models.ForeignKey(
+        PartnerReturn, on_delete=models.CASCADE, related_name="reminders"
+    )
+    sent_on = models.DateField()
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner_return", "sent_on"], name="one_reminder_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder to {self.partner_return.partner} on {self.sent_on}"

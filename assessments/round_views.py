@@ -1,0 +1,348 @@
+"""Pages of a round: setting it up (facilitators) and a partner's return (its members)."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from assessments import round_services, selectors, spreadsheets
+from assessments.forms import RatingForm, RoundForm, UploadForm
+from assessments.models import Change, Round, SystemRole
+
+
+def _form_errors_from(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field_name, errors in error.message_dict.items():
+            for message in errors:
+                form.add_error(field_name if field_name in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+@login_required
+def round_list(request: HttpRequest, slug: str) -> HttpResponse:
+    system = selectors.system_for_user(request.user, slug)
+    return render(
+        request,
+        "rounds/round_list.html",
+        {
+            "system": system,
+            "rounds": selectors.rounds_for_system(request.user, system),
+            "can_manage": request.user.has_perm("assessments.invite_people", system),
+        },
+    )
+
+
+def _default_quorum(system) -> int:
+    steering = SystemRole.objects.filter(system=system, role=SystemRole.Role.STEERING).count()
+    return steering // 2 + 1
+
+
+@login_required
+def round_new(request: HttpRequest, slug: str) -> HttpResponse:
+    system = selectors.system_for_user(request.user, slug)
+    if not request.user.has_perm("assessments.manage_round", Round(system=system)):
+        raise PermissionDenied
+    today = timezone.localdate()
+    initial = {
+        "partners": list(system.partners.values_list("pk", flat=True)),
+        "quorum": _default_quorum(system),
+        "opens_on": today,
+        "closes_on": today + timedelta(days=28),
+    }
+    last_agreed = system.rounds.filter(status=Round.Status.AGREED).order_by("-closes_on").first()
+    if last_agreed:
+        initial["previous_round"] = last_agreed.pk
+    form = RoundForm(
+        request.POST if request.method == "POST" else None, system=system, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = round_services.round_create(
+                system=system, details=form.details(), created_by=request.user
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"Round {round_.name} is set up as a draft.")
+            return redirect("round_detail", public_id=round_.public_id)
+    return render(request, "rounds/round_form.html", {"system": system, "form": form})
+
+
+@login_required
+def round_edit(request: HttpRequest, public_id) -> HttpResponse:
+    round_ = selectors.round_for_user(request.user, public_id)
+    if not request.user.has_perm("assessments.manage_round", round_):
+        raise PermissionDenied
+    if not round_.is_draft:
+        messages.error(request, round_services.ROUND_NOT_DRAFT)
+        return redirect("round_detail", public_id=round_.public_id)
+    initial = {
+        "name": round_.name,
+        "framework": round_.framework_id,
+        "partners": list(round_.returns.values_list("partner_id", flat=True)),
+        "opens_on": round_.opens_on,
+        "closes_on": round_.closes_on,
+        "quorum": round_.quorum,
+        "previous_round": round_.previous_round_id,
+    }
+    form = RoundForm(
+        request.POST if request.method == "POST" else None, system=round_.system, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_services.round_update(round_=round_, details=form.details())
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, "The round's set-up is saved.")
+            return redirect("round_detail", public_id=round_.public_id)
+    return render(
+        request, "rounds/round_form.html", {"system": round_.system, "form": form, "round": round_}
+    )
+
+
+@login_required
+def round_detail(request: HttpRequest, public_id) -> HttpResponse:
+    round_ = selectors.round_for_user(request.user, public_id)
+    is_facilitator = request.user.has_perm("assessments.manage_round", round_)
+    context = {
+        "round": round_,
+        "system": round_.system,
+        "is_facilitator": is_facilitator,
+        "own_returns": selectors.own_returns(request.user, round_),
+        "tracker": selectors.tracker_rows(round_) if is_facilitator else None,
+    }
+    if is_facilitator and round_.is_draft:
+        context["member_count"] = round_services.member_count(round_)
+    return render(request, "rounds/round_detail.html", context)
+
+
+@login_required
+@require_POST
+def round_open(request: HttpRequest, public_id) -> HttpResponse:
+    round_ = selectors.round_for_user(request.user, public_id)
+    if not request.user.has_perm("assessments.manage_round", round_):
+        raise PermissionDenied
+    try:
+        round_services.round_open(round_=round_, opened_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"Round {round_.name} is open. Every member of the partners was e-mailed."
+        )
+    return redirect("round_detail", public_id=round_.public_id)
+
+
+# ---------------------------------------------------------------------------
+# A partner's return
+
+
+def _return_for(request: HttpRequest, public_id, partner_id, perm: str = "assessments.view_return"):
+    round_ = selectors.round_for_user(request.user, public_id)
+    partner_return = selectors.return_in_round(round_, partner_id)
+    if not request.user.has_perm(perm, partner_return):
+        raise PermissionDenied
+    return round_, partner_return
+
+
+def _return_context(round_, partner_return, request) -> dict:
+    return {
+        "round": round_,
+        "system": round_.system,
+        "partner_return": partner_return,
+        "partner": partner_return.partner,
+        "can_rate": request.user.has_perm("assessments.rate", partner_return),
+    }
+
+
+@login_required
+def return_tasks(request: HttpRequest, public_id, partner_id) -> HttpResponse:
+    round_, partner_return = _return_for(request, public_id, partner_id)
+    rows = selectors.task_rows(partner_return)
+    context = _return_context(round_, partner_return, request)
+    context.update(
+        {
+            "rows": rows,
+            "rated": sum(row.status == "Rated" for row in rows),
+            "all_rated": all(row.status == "Rated" for row in rows),
+        }
+    )
+    return render(request, "rounds/return_tasks.html", context)
+
+
+@login_required
+def rating_edit(request: HttpRequest, public_id, partner_id, code: str) -> HttpResponse:
+    round_, partner_return = _return_for(request, public_id, partner_id)
+    page = selectors.rating_page(partner_return, code)
+    context = {**_return_context(round_, partner_return, request), **page}
+    if not context["can_rate"]:
+        return render(request, "rounds/rating_readonly.html", context)
+
+    complete = "save_draft" not in request.POST
+    form = RatingForm(
+        request.POST if request.method == "POST" else None,
+        level_hints=page["level_hints"],
+        complete=complete,
+        initial=RatingForm.initial_for(page["rating"]),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_services.rating_save(
+                partner_return=partner_return,
+                change=page["change"],
+                data=form.rating_input(),
+                saved_by=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except round_services.RatingConflict as conflict:
+            context.update({"form": form, "saved": conflict.saved, "mine": form.rating_input()})
+            return render(request, "rounds/rating_conflict.html", context, status=409)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            tasks = reverse(
+                "return_tasks", args=[round_.public_id, partner_return.partner.public_id]
+            )
+            if not complete:
+                messages.success(request, f"Your draft for change {code} is saved.")
+                return redirect(tasks)
+            if page["next_code"]:
+                return redirect(
+                    "rating_edit",
+                    public_id=round_.public_id,
+                    partner_id=partner_return.partner.public_id,
+                    code=page["next_code"],
+                )
+            return redirect("return_check", public_id=round_.public_id, partner_id=partner_id)
+    context["form"] = form
+    return render(request, "rounds/rating_form.html", context)
+
+
+@login_required
+def rating_history(request: HttpRequest, public_id, partner_id, code: str) -> HttpResponse:
+    round_, partner_return = _return_for(request, public_id, partner_id)
+    change = Change.objects.filter(framework=round_.framework, code=code).first()
+    if change is None:
+        raise Http404("No such change in this round")
+    context = _return_context(round_, partner_return, request)
+    context.update({"change": change, "entries": selectors.rating_history(partner_return, change)})
+    return render(request, "rounds/rating_history.html", context)
+
+
+@login_required
+def return_check(request: HttpRequest, public_id, partner_id) -> HttpResponse:
+    round_, partner_return = _return_for(request, public_id, partner_id)
+    rows = selectors.task_rows(partner_return)
+    context = _return_context(round_, partner_return, request)
+    context.update({"rows": rows, "missing": [r for r in rows if r.status != "Rated"]})
+    if request.method == "POST":
+        try:
+            round_services.return_submit(partner_return=partner_return, submitted_by=request.user)
+        except PermissionDenied:
+            raise
+        except ValidationError as error:
+            context["submit_error"] = " ".join(error.messages)
+            return render(request, "rounds/return_check.html", context, status=400)
+        return redirect("return_submitted", public_id=round_.public_id, partner_id=partner_id)
+    return render(request, "rounds/return_check.html", context)
+
+
+@login_required
+def return_submitted(request: HttpRequest, public_id, partner_id) -> HttpResponse:
+    round_, partner_return = _return_for(request, public_id, partner_id)
+    if not partner_return.is_submitted:
+        return redirect("return_tasks", public_id=round_.public_id, partner_id=partner_id)
+    return render(
+        request, "rounds/return_submitted.html", _return_context(round_, partner_return, request)
+    )
+
+
+@login_required
+@require_POST
+def return_reopen(request: HttpRequest, public_id, partner_id) -> HttpResponse:
+    round_ = selectors.round_for_user(request.user, public_id)
+    partner_return = selectors.return_in_round(round_, partner_id)
+    if not request.user.has_perm("assessments.manage_round", round_):
+        raise PermissionDenied
+    try:
+        round_services.return_reopen(partner_return=partner_return, reopened_by=request.user)
+    except (PermissionDenied, ValidationError):
+        messages.error(
+            request,
+            f"{partner_return.partner}'s return cannot be reopened: it is not submitted, "
+            "or the round is past rating.",
+        )
+    else:
+        messages.success(
+            request, f"{partner_return.partner}'s return is reopened and its members were told."
+        )
+    return redirect("round_detail", public_id=round_.public_id)
+
+
+# ---------------------------------------------------------------------------
+# The offline spreadsheet
+
+UPLOAD_SESSION_KEY = "return-upload-{}"
+
+
+@login_required
+def return_download(request: HttpRequest, public_id, partner_id) -> HttpResponse:
+    round_, partner_return = _return_for(request, public_id, partner_id)
+    content = spreadsheets.return_workbook(partner_return)
+    filename = spreadsheets.workbook_filename(partner_return)
+    response = HttpResponse(content, content_type=spreadsheets.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def return_upload(request: HttpRequest, public_id, partner_id) -> HttpResponse:
+    """Upload a filled-in spreadsheet: a preview with every error; nothing is written yet."""
+    round_, partner_return = _return_for(request, public_id, partner_id, "assessments.rate")
+    form = UploadForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+    context = {**_return_context(round_, partner_return, request), "form": form}
+    if request.method == "POST" and form.is_valid():
+        parsed = spreadsheets.parse_return_workbook(
+            partner_return, form.cleaned_data["spreadsheet"]
+        )
+        key = UPLOAD_SESSION_KEY.format(partner_return.public_id)
+        if parsed.has_errors:
+            request.session.pop(key, None)
+        else:
+            request.session[key] = parsed.to_json()
+        context["parsed"] = parsed
+        return render(request, "rounds/return_upload_preview.html", context)
+    return render(request, "rounds/return_upload.html", context)
+
+
+@login_required
+@require_POST
+def return_upload_confirm(request: HttpRequest, public_id, partner_id) -> HttpResponse:
+    """Write the previewed upload: all of it or none of it."""
+    round_, partner_return = _return_for(request, public_id, partner_id, "assessments.rate")
+    key = UPLOAD_SESSION_KEY.format(partner_return.public_id)
+    stored = request.session.get(key)
+    if stored is None:
+        messages.error(request, "There is no previewed spreadsheet to save. Upload it again.")
+        return redirect("return_upload", public_id=round_.public_id, partner_id=partner_id)
+    try:
+        count = spreadsheets.upload_apply(
+            partner_return, spreadsheets.ParsedUpload.from_json(stored), request.user
+        )
+    except ValidationError as error:
+        messages.error(request, "Nothing was saved. " + " ".join(error.messages))
+        return redirect("return_upload", public_id=round_.public_id, partner_id=partner_id)
+    request.session.pop(key, None)
+    messages.success(
+        request, f"{count} rating{'s' if count != 1 else ''} saved from your spreadsheet."
+    )
+    return redirect("return_tasks", public_id=round_.public_id, partner_id=partner_id)
