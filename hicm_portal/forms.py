@@ -18,6 +18,8 @@ class LoginForm(auth_forms.AuthenticationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # GOV.UK: never move focus on load; it skips the skip link and the page's heading.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
         self.fields["username"].label = "Email address"
         self.fields["username"].error_messages = {"required": "Enter your email address"}
         self.fields["username"].widget.attrs.update(
@@ -56,6 +58,7 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
         self.fields["old_password"].error_messages = {"required": "Enter your current password"}
         self.fields["new_password1"].error_messages = {"required": "Enter a new password"}
         self.fields["new_password2"].error_messages = {"required": "Confirm your new password"}
