@@ -11,12 +11,18 @@ pytestmark = pytest.mark.django_db
 def agreed_round(cast, framework, name, levels: dict[str, int]) -> Round:
     today = timezone.localdate()
     round_ = Round.objects.create(
-        system=cast.system, name=name, framework=framework, status="agreed",
-        opens_on=today - timedelta(days=400), closes_on=today - timedelta(days=380), quorum=1,
+        system=cast.system,
+        name=name,
+        framework=framework,
+        status="agreed",
+        opens_on=today - timedelta(days=400),
+        closes_on=today - timedelta(days=380),
+        quorum=1,
     )
     for code, number in levels.items():
         Consensus.objects.create(
-            round=round_, change=framework.changes.get(code=code),
+            round=round_,
+            change=framework.changes.get(code=code),
             level=framework.levels.get(number=number),
         )
     return round_
@@ -54,9 +60,7 @@ def test_ratings_start_empty_even_when_the_round_starts_from_an_agreed_one(
     )
 
 
-def test_a_new_round_offers_the_last_agreed_round_as_its_starting_point(
-    client, cast, frameworks
-):
+def test_a_new_round_offers_the_last_agreed_round_as_its_starting_point(client, cast, frameworks):
     earlier = agreed_round(cast, frameworks["mtoc-2020"], "2025/26", {"1": 3})
     client.force_login(cast.facilitator)
     form = client.get("/systems/testshire/rounds/new/").context["form"]

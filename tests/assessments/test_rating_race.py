@@ -12,9 +12,7 @@ from tests.factories import MemberFactory
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row locks are tested on PostgreSQL"
-)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are tested on PostgreSQL")
 def test_two_simultaneous_first_saves_make_one_rating_and_one_conflict(cast, open_round):
     colleague = MemberFactory(partner=cast.partner).user
     partner_return = PartnerReturn.objects.select_related("round", "partner").get(
