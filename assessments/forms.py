@@ -266,6 +266,9 @@ class RatingForm(forms.Form):
 
     def __init__(self, *args, level_hints, complete: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        # The page lays the fields out itself; the helper is what the error summary reads.
+        self.helper = FormHelper()
+        self.helper.form_tag = False
         self.complete = complete
         self.levels = {str(level.pk): level for level, _ in level_hints}
         self.fields["level"].choices = [
@@ -281,6 +284,8 @@ class RatingForm(forms.Form):
                 max_length=500,
                 required=False,
                 assume_scheme="https",
+                # A text input, so GOV.UK styles it; inputmode brings up the web address keyboard.
+                widget=forms.TextInput(attrs={"inputmode": "url", "spellcheck": "false"}),
                 error_messages={
                     "invalid": "Enter a web address in the correct format, like "
                     "https://www.example.org/report"

@@ -9,6 +9,10 @@ Helpers:
 - `browser_problems`: collects CSP violations, JavaScript errors and failed sub-resources
   on the test's page; `browser_problems.assert_none()` fails on any. It is attached to every
   test that uses `page`, and checked again when the test ends.
+- `check_page(page, browser_problems, heading=...)`: the page's <h1> is `heading`, axe passes
+  and no CSP or JavaScript error was raised.
+- `page_for(user)`: a second person: a browser context of their own (so a session of their
+  own), logged in as `user`, watched by `browser_problems`.
 """
 
 import os
@@ -187,6 +191,16 @@ def assert_accessible(page, *, max_targets: int = 3) -> None:
     pytest.fail("\n".join(lines), pytrace=False)
 
 
+def check_page(page, browser_problems, *, heading: str | None = None) -> None:
+    """The page is what we think it is, passes axe, and raised no CSP or JS errors."""
+    from playwright.sync_api import expect
+
+    if heading is not None:
+        expect(page.locator("h1")).to_have_text(heading)
+    assert_accessible(page)
+    browser_problems.assert_none(page.url)
+
+
 # --- Logging in ----------------------------------------------------------------------------
 
 
@@ -211,3 +225,21 @@ def login(page, live_server_url):
         log_in(page, live_server_url, user, password)
 
     return _login
+
+
+@pytest.fixture
+def page_for(new_context, live_server_url, browser_problems):
+    """`page_for(user)`: a page in a browser context of its own, logged in as `user`.
+
+    Each person gets their own cookies, so two people (or two members of one partner) can
+    work side by side in one test. Their pages are watched for CSP and JavaScript errors too.
+    """
+
+    def _page_for(user, password: str = TEST_PASSWORD):
+        other = new_context().new_page()
+        other.set_default_timeout(PAGE_TIMEOUT_MS)
+        browser_problems.watch(other)
+        log_in(other, live_server_url, user, password)
+        return other
+
+    return _page_for

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from assessments import services
 from assessments.models import Invitation
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import check_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -90,14 +90,6 @@ PAGES = {
     "404-other-system": Visit("/systems/elsewhere/", "member", "Page not found", status=404),
     "404-anonymous": Visit("/no-such-page/", None, "Page not found", status=404),
 }
-
-
-def check_page(page, browser_problems, *, heading: str | None = None) -> None:
-    """The page is what we think it is, passes axe, and raised no CSP or JS errors."""
-    if heading is not None:
-        expect(page.locator("h1")).to_have_text(heading)
-    assert_accessible(page)
-    browser_problems.assert_none(page.url)
 
 
 @pytest.mark.parametrize("visit", PAGES.values(), ids=PAGES.keys())
