@@ -382,3 +382,168 @@ class UploadForm(PortalForm):
 
     def layout_fields(self) -> list:
         return [Field("spreadsheet")]
+
+
+# ---------------------------------------------------------------------------
+# Review, consensus and approval
+
+
+class CommentForm(PortalForm):
+    submit_label = "Post comment"
+
+    text = forms.CharField(
+        label="Add to the discussion",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        error_messages={"required": "Enter your comment"},
+    )
+
+
+class ProposalForm(forms.Form):
+    """The facilitator's proposal for one change. The rules (rationale when the level differs
+    from the suggestion or is Mature or above, planned level and date) live in
+    consensus_services.check_proposal, so the workshop screen and this page agree."""
+
+    level = forms.ChoiceField(
+        label="Agreed level",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a level"},
+    )
+    rationale = forms.CharField(
+        label="Rationale",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Needed when the level differs from the suggested one, and for Mature or "
+        "Exemplary.",
+    )
+    planned_level = forms.ChoiceField(
+        label="Planned level",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the planned level"},
+    )
+    planned_by = DateInputField(
+        label="Date to reach the planned level",
+        required=False,
+        help_text="For example, 31 3 2027",
+    )
+    challenges = forms.CharField(
+        label="Challenges", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    milestones = forms.CharField(
+        label="Milestones met and observed impact",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    support_needs = forms.CharField(
+        label="Support needs", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, levels, suggested, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.levels = {str(level.pk): level for level in levels}
+        self.fields["level"].choices = [
+            Choice(
+                str(level.pk),
+                f"{level.number} {level.name}",
+                hint="Suggested: the median of the partners' ratings, rounded down"
+                if suggested is not None and level.pk == suggested.pk
+                else "",
+            )
+            for level in levels
+        ]
+        self.fields["planned_level"].choices = [
+            (str(level.pk), f"{level.number} {level.name}") for level in levels
+        ]
+        self.fields["planned_by"].error_messages.update(
+            {
+                "incomplete": "Enter the planned date as a day, month and year",
+                "invalid": "Enter a real planned date",
+            }
+        )
+        self.partners = partners
+        for partner in partners:
+            self.fields[f"dissent_{partner.pk}"] = forms.CharField(
+                label=f"{partner.name}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    @staticmethod
+    def initial_for(consensus, suggested) -> dict:
+        if consensus is None:
+            return {"version": 0, "level": str(suggested.pk) if suggested else ""}
+        initial = {
+            "version": consensus.version,
+            "level": str(consensus.level_id),
+            "rationale": consensus.rationale,
+            "planned_level": str(consensus.planned_level_id or ""),
+            "planned_by": consensus.planned_by,
+            "challenges": consensus.challenges,
+            "milestones": consensus.milestones,
+            "support_needs": consensus.support_needs,
+        }
+        for dissent in consensus.dissents.all():
+            initial[f"dissent_{dissent.partner_id}"] = dissent.note
+        return initial
+
+    def dissent_fields(self) -> list:
+        return [self[f"dissent_{partner.pk}"] for partner in self.partners]
+
+    def proposal_input(self):
+        from assessments.consensus_services import ProposalInput
+
+        data = self.cleaned_data
+        return ProposalInput(
+            level=self.levels[data["level"]],
+            rationale=data.get("rationale") or "",
+            planned_level=self.levels.get(data.get("planned_level") or ""),
+            planned_by=data.get("planned_by"),
+            challenges=data.get("challenges") or "",
+            milestones=data.get("milestones") or "",
+            support_needs=data.get("support_needs") or "",
+            dissent={
+                partner.pk: data.get(f"dissent_{partner.pk}") or "" for partner in self.partners
+            },
+        )
+
+
+class ReturnDecisionForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for returning it to review",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": "Enter the reason for returning this proposal"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class AttendanceForm(PortalForm):
+    submit_label = "Save attendance"
+
+    attendees = forms.MultipleChoiceField(
+        label="Who is at the meeting",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label="Others attending, and apologies",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = {str(person.pk): person for person in people}
+        self.fields["attendees"].choices = [
+            (str(person.pk), person.get_full_name()) for person in people
+        ]
+
+    def layout_fields(self) -> list:
+        return [Field.checkboxes("attendees", legend_size=Size.SMALL), Field.textarea("note")]

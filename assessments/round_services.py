@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import (
+    AuditEvent,
     Change,
     Framework,
     Level,
@@ -33,6 +34,11 @@ ROUND_NOT_DRAFT = "This round is open, so its set-up can no longer change."
 RETURN_NOT_OPEN = "This return has been submitted or the round is no longer taking ratings."
 RETURN_INCOMPLETE = "Rate every change before you submit. Still to rate: {codes}."
 REMINDER_WINDOW_DAYS = 3
+
+
+def audit(round_: Round, actor, action: str, detail: str = "") -> AuditEvent:
+    """One entry of the round's audit trail."""
+    return AuditEvent.objects.create(round=round_, actor=actor, action=action, detail=detail)
 
 
 @dataclass
@@ -90,6 +96,7 @@ def round_create(*, system: System, details: RoundDetails, created_by) -> Round:
     PartnerReturn.objects.bulk_create(
         PartnerReturn(round=round_, partner=partner) for partner in details.partners
     )
+    audit(round_, created_by, "Set up the round", f"{len(details.partners)} partners taking part")
     return round_
 
 
@@ -151,6 +158,7 @@ def round_open(*, round_: Round, opened_by) -> Round:
     round_.opened_at = timezone.now()
     round_.opened_by = opened_by
     round_.save(update_fields=["status", "opened_at", "opened_by"])
+    audit(round_, opened_by, "Opened the round for rating")
     returns = list(round_.returns.select_related("partner"))
     emails = _partner_emails([r.partner_id for r in returns])
     change_count = Change.objects.filter(framework=round_.framework, archived=False).count()
@@ -275,6 +283,7 @@ def return_submit(*, partner_return: PartnerReturn, submitted_by) -> PartnerRetu
     locked.submitted_at = timezone.now()
     locked.submitted_by = submitted_by
     locked.save(update_fields=["submitted_at", "submitted_by"])
+    audit(round_, submitted_by, f"Submitted {partner_return.partner}'s return")
     partner_return.submitted_at, partner_return.submitted_by = locked.submitted_at, submitted_by
     return partner_return
 
@@ -292,6 +301,7 @@ def return_reopen(*, partner_return: PartnerReturn, reopened_by) -> PartnerRetur
     locked.reopened_at = timezone.now()
     locked.reopened_by = reopened_by
     locked.save(update_fields=["submitted_at", "submitted_by", "reopened_at", "reopened_by"])
+    audit(partner_return.round, reopened_by, f"Reopened {partner_return.partner}'s return")
     recipients = _partner_emails([partner_return.partner_id]).get(partner_return.partner_id, [])
     body = render_to_string(
         "emails/return_reopened.txt",

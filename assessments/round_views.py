@@ -122,7 +122,30 @@ def round_detail(request: HttpRequest, public_id) -> HttpResponse:
     }
     if is_facilitator and round_.is_draft:
         context["member_count"] = round_services.member_count(round_)
+    context["phase_links"] = _phase_links(request.user, round_)
     return render(request, "rounds/round_detail.html", context)
+
+
+def _phase_links(user, round_: Round) -> list[tuple[str, str]]:
+    """What this person can do next with the round, in the order of its lifecycle."""
+    links = []
+    key = [round_.public_id]
+    if user.has_perm("assessments.reveal_round", round_):
+        links.append(("Reveal the ratings", reverse("reveal", args=key)))
+    if user.has_perm("assessments.view_review", round_):
+        if round_.is_agreed:
+            links.append(("Agreed levels and trend", reverse("agreed", args=key)))
+        links.append(("Review the ratings side by side", reverse("review", args=key)))
+        if round_.status == Round.Status.APPROVAL or round_.is_agreed:
+            label = (
+                "Approve the agreed levels"
+                if user.has_perm("assessments.decide", round_)
+                else "Approvals"
+            )
+            links.append((label, reverse("approval", args=key)))
+    if user.has_perm("assessments.view_audit", round_):
+        links.append(("Audit trail", reverse("audit", args=key)))
+    return links
 
 
 @login_required

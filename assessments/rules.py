@@ -146,3 +146,59 @@ rules.add_perm("assessments.manage_round", is_round_facilitator)
 rules.add_perm("assessments.view_return", is_member_of_return_partner)
 rules.add_perm("assessments.rate", is_member_of_return_partner & return_is_open_for_rating)
 rules.add_perm("assessments.reopen_return", is_return_facilitator & return_can_be_reopened)
+
+
+# ---------------------------------------------------------------------------
+# Review, consensus and approval. Each predicate takes the user and a Round.
+
+
+@rules.predicate
+def can_view_review(user, round_) -> bool:
+    """After the reveal every participant of the system sees everyone's ratings; regional
+    viewers read a round once it is agreed."""
+    if round_ is None or not round_.is_revealed:
+        return False
+    system = round_.system
+    if is_system_participant(user, system):
+        return True
+    return round_.is_agreed and is_regional_viewer(user, system)
+
+
+@rules.predicate
+def round_is_rating(user, round_) -> bool:
+    return round_ is not None and round_.status == "rating"
+
+
+@rules.predicate
+def round_is_review(user, round_) -> bool:
+    return round_ is not None and round_.status == "review"
+
+
+@rules.predicate
+def round_is_approval(user, round_) -> bool:
+    return round_ is not None and round_.status == "approval"
+
+
+@rules.predicate
+def round_is_under_discussion(user, round_) -> bool:
+    return round_ is not None and round_.status in ("review", "approval")
+
+
+@rules.predicate
+def is_round_steering_member(user, round_) -> bool:
+    return round_ is not None and is_steering_member(user, round_.system)
+
+
+@rules.predicate
+def is_round_participant(user, round_) -> bool:
+    return round_ is not None and is_system_participant(user, round_.system)
+
+
+rules.add_perm("assessments.reveal_round", is_round_facilitator & round_is_rating)
+rules.add_perm("assessments.view_review", can_view_review)
+rules.add_perm("assessments.comment", is_round_participant & round_is_under_discussion)
+# Only facilitators propose, only steering members decide; one person may hold both roles.
+rules.add_perm("assessments.propose", is_round_facilitator & round_is_review)
+rules.add_perm("assessments.submit_for_approval", is_round_facilitator & round_is_review)
+rules.add_perm("assessments.decide", is_round_steering_member & round_is_approval)
+rules.add_perm("assessments.view_audit", is_round_participant | can_view_review)

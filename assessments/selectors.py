@@ -453,3 +453,21 @@ def rating_history(partner_return: PartnerReturn, change: Change) -> list[dict]:
                 changes.append({"field": label, "before": before, "after": after})
         entries.append({"record": newer, "changes": changes})
     return entries
+
+
+def latest_agreed(system: System) -> tuple[Round | None, list[Consensus]]:
+    """The system's most recently agreed round and its agreed level of each change."""
+    round_ = (
+        Round.objects.filter(system=system, status=Round.Status.AGREED)
+        .select_related("framework")
+        .order_by("-agreed_at", "-closes_on")
+        .first()
+    )
+    if round_ is None:
+        return None, []
+    agreed = list(
+        Consensus.objects.filter(round=round_)
+        .select_related("change", "level", "planned_level")
+        .order_by("change__position")
+    )
+    return round_, agreed

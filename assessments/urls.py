@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments import round_views, views
+from assessments import consensus_views, round_views, views
 
 urlpatterns = [
     path("systems/<slug:slug>/", views.system_detail, name="system_detail"),
@@ -44,4 +44,33 @@ urlpatterns += [
     path(
         RETURN + "upload/confirm/", round_views.return_upload_confirm, name="return_upload_confirm"
     ),
+]
+
+ROUND = "rounds/<uuid:public_id>/"
+
+urlpatterns += [
+    path(ROUND + "reveal/", consensus_views.reveal, name="reveal"),
+    path(ROUND + "review/", consensus_views.review, name="review"),
+    path(ROUND + "review/<str:code>/", consensus_views.review_change, name="review_change"),
+    path(ROUND + "review/<str:code>/propose/", consensus_views.propose, name="propose"),
+    path(
+        ROUND + "comments/<uuid:comment_id>/edit/",
+        consensus_views.comment_edit,
+        name="comment_edit",
+    ),
+    path(
+        ROUND + "workshop/attendance/",
+        consensus_views.workshop_attendance,
+        name="workshop_attendance",
+    ),
+    path(ROUND + "workshop/<str:code>/", consensus_views.workshop, name="workshop"),
+    path(
+        ROUND + "submit-for-approval/",
+        consensus_views.submit_for_approval,
+        name="submit_for_approval",
+    ),
+    path(ROUND + "approval/", consensus_views.approval, name="approval"),
+    path(ROUND + "approval/<str:code>/", consensus_views.decide, name="decide"),
+    path(ROUND + "agreed/", consensus_views.agreed, name="agreed"),
+    path(ROUND + "audit/", consensus_views.audit, name="audit"),
 ]

@@ -25,6 +25,7 @@ def system_detail(request: HttpRequest, slug: str) -> HttpResponse:
         selectors.system_people(system, include_invitations=can_invite) if can_see_people else None
     )
     partners = people["partners"] if people else list(system.partners.all())
+    agreed_round, agreed_levels = selectors.latest_agreed(system)
     return render(
         request,
         "assessments/system_detail.html",
@@ -34,6 +35,8 @@ def system_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "people": people,
             "can_see_people": can_see_people,
             "can_invite": can_invite,
+            "agreed_round": agreed_round,
+            "agreed_levels": agreed_levels,
         },
     )
 

@@ -42,6 +42,7 @@ def _concrete(route: str) -> str:
         ("<str:code>", SAMPLE["code"]),
         ("<uuid:public_id>", SAMPLE["uuid"]),
         ("<uuid:partner_id>", SAMPLE["uuid"]),
+        ("<uuid:comment_id>", SAMPLE["uuid"]),
         ("<str:token>", "token"),
         ("<uidb64>", "MQ"),
         ("<token>", "token"),

@@ -24,7 +24,11 @@ from assessments.models.people import (
     hash_token,
 )
 from assessments.models.rounds import (
+    AuditEvent,
+    Comment,
     Consensus,
+    Decision,
+    Dissent,
     PartnerReturn,
     Rating,
     ReminderSent,
@@ -32,7 +36,11 @@ from assessments.models.rounds import (
 )
 
 __all__ = [
+    "AuditEvent",
     "Change",
+    "Comment",
+    "Decision",
+    "Dissent",
     "ChangeAction",
     "Consensus",
     "Crosswalk",

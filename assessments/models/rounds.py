@@ -59,6 +59,21 @@ class Round(models.Model):
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    revealed_at = models.DateTimeField(null=True, blank=True)
+    revealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_for_approval_at = models.DateTimeField(null=True, blank=True)
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="workshops_attended",
+        help_text="Who took part in the consensus workshop.",
+    )
+    attendance_note = models.TextField(
+        blank=True, help_text="Others who attended the workshop (guests, apologies)."
+    )
 
     history = HistoricalRecords()
 
@@ -88,6 +103,14 @@ class Round(models.Model):
     def is_overdue(self) -> bool:
         return self.is_rating and timezone.localdate() > self.closes_on
 
+    @property
+    def is_revealed(self) -> bool:
+        return self.status in (self.Status.REVIEW, self.Status.APPROVAL, self.Status.AGREED)
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.status == self.Status.AGREED
+
 
 class PartnerReturn(models.Model):
     """A partner's part in a round: taking part, and whether it has submitted its ratings."""
@@ -102,6 +125,9 @@ class PartnerReturn(models.Model):
     reopened_at = models.DateTimeField(null=True, blank=True)
     reopened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    missing_at_reveal = models.BooleanField(
+        default=False, help_text="The round was revealed before this partner submitted."
     )
 
     history = HistoricalRecords()
@@ -202,11 +228,18 @@ class Rating(models.Model):
 
 
 class Consensus(models.Model):
-    """The system's agreed level for one change in one round.
+    """The system's agreed level for one change in one round: the facilitator's proposal, the
+    planned level and date, the BCF fields, and the steering committee's decisions.
 
-    The review and approval workflow that produces it belongs to the consensus work; rounds
-    read the agreed level of the previous round from here as context for raters.
+    `version` goes up whenever the proposal changes; approvals count only for the current
+    version, so changing a proposal (or a return) clears its approvals while keeping them on
+    record.
     """
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        RETURNED = "returned", "Returned to review"
+        APPROVED = "approved", "Approved"
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="consensus")
     change = models.ForeignKey(Change, on_delete=models.PROTECT, related_name="consensus")
@@ -216,6 +249,16 @@ class Consensus(models.Model):
         Level, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     planned_by = models.DateField(null=True, blank=True)
+    challenges = models.TextField(blank=True)
+    milestones = models.TextField("milestones met / observed impact", blank=True)
+    support_needs = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PROPOSED)
+    version = models.PositiveIntegerField(default=1)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    approved_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -224,7 +267,98 @@ class Consensus(models.Model):
         constraints = [models.UniqueConstraint(fields=["round", "change"], name="consensus_unique")]
 
     def __str__(self) -> str:
-        return f"{self.round}: {self.change.code} agreed at {self.level}"
+        return f"{self.round}: {self.change.code} at {self.level}"
+
+
+class Dissent(models.Model):
+    """A partner's recorded disagreement with the proposed level: kept, never erased."""
+
+    consensus = models.ForeignKey(Consensus, on_delete=models.CASCADE, related_name="dissents")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["partner__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["consensus", "partner"], name="dissent_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} dissents on {self.consensus.change.code}"
+
+
+class Decision(models.Model):
+    """A steering committee member's approval or return of one version of a proposal."""
+
+    class Kind(models.TextChoices):
+        APPROVE = "approve", "Approved"
+        RETURN = "return", "Returned"
+
+    consensus = models.ForeignKey(Consensus, on_delete=models.CASCADE, related_name="decisions")
+    proposal_version = models.PositiveIntegerField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["decided_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consensus", "proposal_version", "decided_by"],
+                name="one_decision_per_person_per_proposal",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="return") | ~Q(reason=""), name="a_return_has_a_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decided_by} {self.get_kind_display().lower()} {self.consensus}"
+
+
+class Comment(models.Model):
+    """A post in the discussion of one change during review; edits are kept in history."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="comments")
+    change = models.ForeignKey(Change, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["round", "change"])]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on {self.change.code}"
+
+
+class AuditEvent(models.Model):
+    """One entry of a round's audit trail: who did what, when."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    detail = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["round", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
 
 
 class ReminderSent(models.Model):

@@ -1,0 +1,323 @@
+"""Pages from reveal to agreement: review, discussion, proposals, workshop, approval,
+the agreed round and its audit trail."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from assessments import consensus_services, review_selectors, selectors
+from assessments.forms import AttendanceForm, CommentForm, ProposalForm, ReturnDecisionForm
+from assessments.models import Change, Comment, Decision, Member, Partner, SystemRole
+from assessments.rules import roles_of
+
+
+def _round_with(request: HttpRequest, public_id, perm: str):
+    round_ = selectors.round_for_user(request.user, public_id)
+    if not request.user.has_perm(perm, round_):
+        raise PermissionDenied
+    return round_
+
+
+def _form_errors_from(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            for message in errors:
+                form.add_error(name if name in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+@login_required
+def reveal(request: HttpRequest, public_id) -> HttpResponse:
+    round_ = _round_with(request, public_id, "assessments.reveal_round")
+    tracker = selectors.tracker_rows(round_)
+    missing = [row.partner_return.partner for row in tracker if not row.partner_return.is_submitted]
+    error = None
+    if request.method == "POST":
+        try:
+            consensus_services.round_reveal(
+                round_=round_,
+                revealed_by=request.user,
+                confirm_missing=request.POST.get("confirm_missing") == "yes",
+            )
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            messages.success(request, "The ratings are revealed and everyone has been e-mailed.")
+            return redirect("review", public_id=round_.public_id)
+    return render(
+        request,
+        "consensus/reveal.html",
+        {"round": round_, "system": round_.system, "missing": missing, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def review(request: HttpRequest, public_id) -> HttpResponse:
+    round_ = _round_with(request, public_id, "assessments.view_review")
+    partner_type = request.GET.get("type", "")
+    valid_types = dict(Partner.Type.choices)
+    if partner_type not in valid_types:
+        partner_type = ""
+    data = review_selectors.review_rows(round_, request.user, partner_type=partner_type)
+    present = sorted(
+        {r.partner.partner_type for r in data["all_returns"]}, key=lambda t: valid_types[t]
+    )
+    return render(
+        request,
+        "consensus/review.html",
+        {
+            **data,
+            "round": round_,
+            "system": round_.system,
+            "partner_type": partner_type,
+            "type_choices": [(t, valid_types[t]) for t in present],
+            "can_propose": request.user.has_perm("assessments.propose", round_),
+            "can_submit": request.user.has_perm("assessments.submit_for_approval", round_),
+            "all_proposed": all(row.consensus for row in data["rows"]),
+            "own_ids": roles_of(request.user).partner_ids_by_system.get(round_.system_id, ()),
+        },
+    )
+
+
+@login_required
+def review_change(request: HttpRequest, public_id, code: str) -> HttpResponse:
+    round_ = _round_with(request, public_id, "assessments.view_review")
+    can_comment = request.user.has_perm("assessments.comment", round_)
+    form = CommentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not can_comment:
+            raise PermissionDenied
+        change = get_object_or_404(Change, framework=round_.framework, code=code)
+        if form.is_valid():
+            consensus_services.comment_post(
+                round_=round_, change=change, author=request.user, text=form.cleaned_data["text"]
+            )
+            messages.success(request, "Your comment is posted.")
+            return redirect(reverse("review_change", args=[round_.public_id, code]) + "#discussion")
+    data = review_selectors.review_change(round_, code, request.user)
+    return render(
+        request,
+        "consensus/review_change.html",
+        {
+            **data,
+            "round": round_,
+            "system": round_.system,
+            "form": form,
+            "can_comment": can_comment,
+            "can_propose": request.user.has_perm("assessments.propose", round_),
+        },
+    )
+
+
+@login_required
+def comment_edit(request: HttpRequest, public_id, comment_id) -> HttpResponse:
+    round_ = _round_with(request, public_id, "assessments.comment")
+    comment = get_object_or_404(Comment, round=round_, public_id=comment_id)
+    if comment.author_id != request.user.pk:
+        raise PermissionDenied
+    form = CommentForm(
+        request.POST if request.method == "POST" else None, initial={"text": comment.text}
+    )
+    if request.method == "POST" and form.is_valid():
+        consensus_services.comment_edit(
+            comment=comment, editor=request.user, text=form.cleaned_data["text"]
+        )
+        messages.success(request, "Your comment is updated; the earlier text is kept in history.")
+        return redirect(
+            reverse("review_change", args=[round_.public_id, comment.change.code]) + "#discussion"
+        )
+    return render(
+        request,
+        "consensus/comment_edit.html",
+        {"round": round_, "system": round_.system, "comment": comment, "form": form},
+    )
+
+
+def _proposal(request: HttpRequest, public_id, code: str, template: str) -> HttpResponse:
+    round_ = _round_with(request, public_id, "assessments.propose")
+    data = review_selectors.review_change(round_, code, request.user)
+    partners = [r.partner for r in data["returns"]]
+    form = ProposalForm(
+        request.POST if request.method == "POST" else None,
+        levels=data["levels"],
+        suggested=data["suggested_level"],
+        partners=partners,
+        initial=ProposalForm.initial_for(data["consensus"], data["suggested_level"]),
+    )
+    context = {**data, "round": round_, "system": round_.system, "form": form}
+    if request.method == "POST" and form.is_valid():
+        try:
+            consensus_services.consensus_propose(
+                round_=round_,
+                change=data["change"],
+                data=form.proposal_input(),
+                proposed_by=request.user,
+                expected_version=form.cleaned_data["version"],
+                suggested=data["stats"].suggested,
+            )
+        except consensus_services.ProposalConflict as conflict:
+            context.update({"saved": conflict.saved, "mine": form.proposal_input()})
+            return render(request, "consensus/proposal_conflict.html", context, status=409)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"The proposal for change {code} is saved.")
+            if template == "consensus/workshop.html" and data["next_code"]:
+                return redirect("workshop", public_id=round_.public_id, code=data["next_code"])
+            return redirect("review", public_id=round_.public_id)
+    if template == "consensus/workshop.html":
+        context["show_ratings"] = request.GET.get("show") == "ratings" or form.is_bound
+    return render(request, template, context)
+
+
+@login_required
+def propose(request: HttpRequest, public_id, code: str) -> HttpResponse:
+    return _proposal(request, public_id, code, "consensus/propose.html")
+
+
+@login_required
+def workshop(request: HttpRequest, public_id, code: str) -> HttpResponse:
+    """The live-meeting screen: one change at a time, full width, ratings shown on demand."""
+    return _proposal(request, public_id, code, "consensus/workshop.html")
+
+
+@login_required
+def workshop_attendance(request: HttpRequest, public_id) -> HttpResponse:
+    round_ = _round_with(request, public_id, "assessments.propose")
+    people_ids = set(
+        Member.objects.filter(partner__returns__round=round_).values_list("user", flat=True)
+    ) | set(SystemRole.objects.filter(system=round_.system).values_list("user", flat=True))
+    people = list(get_user_model().objects.filter(pk__in=people_ids).order_by("full_name"))
+    form = AttendanceForm(
+        request.POST if request.method == "POST" else None,
+        people=people,
+        initial={
+            "attendees": [str(pk) for pk in round_.attendees.values_list("pk", flat=True)],
+            "note": round_.attendance_note,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = [form.people[pk] for pk in form.cleaned_data["attendees"]]
+        consensus_services.attendance_record(
+            round_=round_,
+            recorded_by=request.user,
+            attendees=chosen,
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, "Attendance is saved.")
+        first = round_.framework.changes.filter(archived=False).values_list("code", flat=True)[:1]
+        return redirect("workshop", public_id=round_.public_id, code=first[0])
+    return render(
+        request,
+        "consensus/workshop_attendance.html",
+        {"round": round_, "system": round_.system, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def submit_for_approval(request: HttpRequest, public_id) -> HttpResponse:
+    round_ = _round_with(request, public_id, "assessments.submit_for_approval")
+    try:
+        consensus_services.round_submit_for_approval(round_=round_, submitted_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("review", public_id=round_.public_id)
+    messages.success(request, "Sent to the steering committee, who have been e-mailed.")
+    return redirect("round_detail", public_id=round_.public_id)
+
+
+@login_required
+def approval(request: HttpRequest, public_id) -> HttpResponse:
+    round_ = _round_with(request, public_id, "assessments.view_review")
+    can_decide = request.user.has_perm("assessments.decide", round_)
+    return render(
+        request,
+        "consensus/approval.html",
+        {
+            "round": round_,
+            "system": round_.system,
+            "rows": review_selectors.approval_rows(round_, request.user),
+            "can_decide": can_decide,
+            "return_form": ReturnDecisionForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, public_id, code: str) -> HttpResponse:
+    round_ = _round_with(request, public_id, "assessments.decide")
+    change = get_object_or_404(Change, framework=round_.framework, code=code, archived=False)
+    kind = Decision.Kind.RETURN if "return" in request.POST else Decision.Kind.APPROVE
+    form = ReturnDecisionForm(request.POST)
+    if kind == Decision.Kind.RETURN and not form.is_valid():
+        return _approval_with_error(request, round_, code, form)
+    try:
+        consensus_services.decision_record(
+            round_=round_,
+            change=change,
+            decided_by=request.user,
+            kind=kind,
+            reason=form.cleaned_data.get("reason", "") if kind == Decision.Kind.RETURN else "",
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if round_.is_agreed:
+            messages.success(request, "Every change is approved: the round is agreed.")
+            return redirect("agreed", public_id=round_.public_id)
+        verb = "returned to review" if kind == Decision.Kind.RETURN else "approved"
+        messages.success(request, f"Change {code}: you {verb} the proposal.")
+    return redirect(reverse("approval", args=[round_.public_id]) + f"#change-{code}")
+
+
+def _approval_with_error(request, round_, code, form) -> HttpResponse:
+    return render(
+        request,
+        "consensus/approval.html",
+        {
+            "round": round_,
+            "system": round_.system,
+            "rows": review_selectors.approval_rows(round_, request.user),
+            "can_decide": True,
+            "return_form": form,
+            "error_code": code,
+        },
+        status=400,
+    )
+
+
+@login_required
+def agreed(request: HttpRequest, public_id) -> HttpResponse:
+    round_ = _round_with(request, public_id, "assessments.view_review")
+    if not round_.is_agreed:
+        raise Http404("This round is not agreed yet")
+    return render(
+        request,
+        "consensus/agreed.html",
+        {
+            "round": round_,
+            "system": round_.system,
+            "rows": review_selectors.approval_rows(round_, request.user),
+            "trend": review_selectors.trend_rows(round_),
+        },
+    )
+
+
+@login_required
+def audit(request: HttpRequest, public_id) -> HttpResponse:
+    round_ = _round_with(request, public_id, "assessments.view_audit")
+    return render(
+        request,
+        "consensus/audit.html",
+        {"round": round_, "system": round_.system, "events": review_selectors.audit_events(round_)},
+    )
