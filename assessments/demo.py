@@ -13,6 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import (
+    AuditEvent,
+    Consensus,
+    Decision,
     Framework,
     Member,
     Partner,
@@ -148,7 +151,8 @@ def seed_demo(*, password: str | None) -> DemoResult:
             person = _person(demo_address(f"{short}-{number}"), full_name, password)
             Member.objects.get_or_create(user=person, partner=partner)
             accounts.append((person.email, f"member of {name}"))
-    notes = _seed_current_round(system, facilitator)
+    notes = _seed_agreed_rounds(system, facilitator)
+    notes += _seed_current_round(system, facilitator)
     return DemoResult(created=not exists, password=password, accounts=accounts, notes=notes)
 
 
@@ -193,10 +197,14 @@ def _seed_current_round(system: System, facilitator) -> list[str]:
         return [f"Round {name} already exists; left as it is."]
     today = timezone.localdate()
     steering = SystemRole.objects.filter(system=system, role=SystemRole.Role.STEERING).count()
+    previous = Round.objects.filter(system=system, status=Round.Status.AGREED).order_by(
+        "-agreed_at"
+    )
     round_ = Round.objects.create(
         system=system,
         name=name,
         framework=framework,
+        previous_round=previous.first(),
         status=Round.Status.RATING,
         opens_on=today - timedelta(days=14),
         closes_on=today + timedelta(days=14),
@@ -238,3 +246,110 @@ def _seed_current_round(system: System, facilitator) -> list[str]:
         f"Round {name} is in rating on {framework.short_title}: 3 partners submitted, "
         "3 in progress, 2 not started."
     ]
+
+
+# Earlier agreed rounds: (name, framework key, years before now, how far levels have moved up).
+AGREED_ROUNDS = [("2019/20", "mtoc-2017", 6, 0), ("2025/26", "mtoc-2020", 1, 1)]
+
+
+def _seed_agreed_rounds(system: System, facilitator) -> list[str]:
+    """Two agreed rounds, so trends across the crosswalk and planned versus achieved show."""
+    notes = []
+    steering = [
+        role.user
+        for role in SystemRole.objects.filter(system=system, role=SystemRole.Role.STEERING)
+        .select_related("user")
+        .order_by("user__email")
+    ]
+    partners = [Partner.objects.get(system=system, name=name) for _, name, _ in PARTNERS]
+    for name, key, years_ago, uplift in AGREED_ROUNDS:
+        framework = Framework.objects.filter(key=key).first()
+        if framework is None:
+            notes.append(f"Framework {key} is not loaded, so round {name} was not added.")
+            continue
+        if Round.objects.filter(system=system, name=name).exists():
+            continue
+        closes = timezone.localdate() - timedelta(days=365 * years_ago)
+        agreed_at = timezone.now() - timedelta(days=365 * years_ago - 40)
+        round_ = Round.objects.create(
+            system=system,
+            name=name,
+            framework=framework,
+            status=Round.Status.AGREED,
+            opens_on=closes - timedelta(days=28),
+            closes_on=closes,
+            quorum=len(steering) // 2 + 1,
+            created_by=facilitator,
+            opened_by=facilitator,
+            opened_at=agreed_at - timedelta(days=70),
+            revealed_at=agreed_at - timedelta(days=35),
+            revealed_by=facilitator,
+            submitted_for_approval_at=agreed_at - timedelta(days=14),
+            agreed_at=agreed_at,
+            attendance_note="Demo workshop: every partner attended.",
+        )
+        levels = {level.number: level for level in framework.levels.all()}
+        changes = list(framework.changes.filter(archived=False).order_by("position"))
+        for partner_index, partner in enumerate(partners):
+            rater = Member.objects.filter(partner=partner).select_related("user").first().user
+            PartnerReturn.objects.create(
+                round=round_,
+                partner=partner,
+                submitted_at=agreed_at - timedelta(days=40),
+                submitted_by=rater,
+            )
+            for change_index, change in enumerate(changes):
+                number = min(5, _demo_level(partner_index, change_index) + uplift)
+                Rating.objects.create(
+                    round=round_,
+                    partner=partner,
+                    change=change,
+                    level=levels[number],
+                    rationale=RATIONALES[number],
+                    evidence=(
+                        [{"title": "Discharge audit", "url": "https://example.org/audit"}]
+                        if number >= 4
+                        else []
+                    ),
+                    confidence="medium",
+                    version=1,
+                    updated_by=rater,
+                )
+        for change_index, change in enumerate(changes):
+            numbers = sorted(
+                min(5, _demo_level(p, change_index) + uplift) for p in range(len(partners))
+            )
+            middle = len(numbers) // 2
+            agreed = (numbers[middle - 1] + numbers[middle]) // 2
+            consensus = Consensus.objects.create(
+                round=round_,
+                change=change,
+                level=levels[agreed],
+                rationale="Agreed at the partners' workshop after discussing every rating.",
+                planned_level=levels[min(5, agreed + 1)],
+                planned_by=closes + timedelta(days=365),
+                challenges="Weekend and bank holiday cover.",
+                milestones="Weekly flow meetings established across partners.",
+                support_needs="Analyst time for shared dashboards.",
+                state=Consensus.State.APPROVED,
+                proposed_by=facilitator,
+                proposed_at=agreed_at - timedelta(days=20),
+                approved_at=agreed_at,
+            )
+            for member in steering[: round_.quorum]:
+                Decision.objects.create(
+                    consensus=consensus,
+                    proposal_version=1,
+                    decided_by=member,
+                    kind=Decision.Kind.APPROVE,
+                    decided_at=agreed_at,
+                )
+        for action, at in (
+            ("Opened the round for rating", round_.opened_at),
+            ("Revealed the ratings", round_.revealed_at),
+            ("Submitted for approval", round_.submitted_for_approval_at),
+            ("Round agreed", agreed_at),
+        ):
+            AuditEvent.objects.create(round=round_, actor=facilitator, action=action, at=at)
+        notes.append(f"Round {name} on {framework.short_title} is agreed.")
+    return notes

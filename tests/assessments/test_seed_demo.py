@@ -83,4 +83,27 @@ def test_the_demo_has_a_current_round_in_rating_with_every_kind_of_progress():
         )
     )
     seed("--password", "demo-password-1")
-    assert Round.objects.filter(system__slug="northshire").count() == 1
+    assert Round.objects.filter(system__slug="northshire").count() == 3
+
+
+def test_the_demo_has_two_earlier_agreed_rounds_across_the_crosswalk(client):
+    from assessments.models import Consensus, Round
+
+    call_command("load_frameworks", stdout=io.StringIO())
+    seed("--password", "demo-password-1")
+    agreed = Round.objects.filter(system__slug="northshire", status="agreed").order_by("agreed_at")
+    assert [(r.name, r.framework.key) for r in agreed] == [
+        ("2019/20", "mtoc-2017"),
+        ("2025/26", "mtoc-2020"),
+    ]
+    assert Consensus.objects.filter(round=agreed[0]).count() == 8
+    assert Consensus.objects.filter(round=agreed[1]).count() == 9
+    current = Round.objects.get(system__slug="northshire", status="rating")
+    assert current.previous_round == agreed[1]
+    client.post(
+        "/accounts/login/",
+        {"username": "facilitator@northshire.example", "password": "demo-password-1"},
+    )
+    page = client.get(f"/rounds/{agreed[1].public_id}/agreed/").content.decode()
+    assert "2019/20" in page and "2025/26" in page  # the trend spans both frameworks
+    assert "Planned " in page  # planned versus achieved
