@@ -11,7 +11,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from assessments import consensus_services, review_selectors, selectors
-from assessments.forms import AttendanceForm, CommentForm, ProposalForm, ReturnDecisionForm
+from assessments.forms import (
+    AttendanceForm,
+    CommentForm,
+    ProposalForm,
+    ReturnDecisionForm,
+    add_service_errors,
+)
 from assessments.models import Change, Comment, Decision, Member, Partner, SystemRole
 from assessments.rules import roles_of
 
@@ -21,16 +27,6 @@ def _round_with(request: HttpRequest, public_id, perm: str):
     if not request.user.has_perm(perm, round_):
         raise PermissionDenied
     return round_
-
-
-def _form_errors_from(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            for message in errors:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 @login_required
@@ -167,7 +163,7 @@ def _proposal(request: HttpRequest, public_id, code: str, template: str) -> Http
             context.update({"saved": conflict.saved, "mine": form.proposal_input()})
             return render(request, "consensus/proposal_conflict.html", context, status=409)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"The proposal for change {code} is saved.")
             if template == "consensus/workshop.html" and data["next_code"]:
@@ -238,7 +234,10 @@ def submit_for_approval(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 def approval(request: HttpRequest, public_id) -> HttpResponse:
     round_ = _round_with(request, public_id, "assessments.view_review")
-    can_decide = request.user.has_perm("assessments.decide", round_)
+    return _approval_page(request, round_)
+
+
+def _approval_page(request, round_, *, form=None, error_code: str = "") -> HttpResponse:
     return render(
         request,
         "consensus/approval.html",
@@ -246,9 +245,11 @@ def approval(request: HttpRequest, public_id) -> HttpResponse:
             "round": round_,
             "system": round_.system,
             "rows": review_selectors.approval_rows(round_, request.user),
-            "can_decide": can_decide,
-            "return_form": ReturnDecisionForm(),
+            "can_decide": request.user.has_perm("assessments.decide", round_),
+            "return_form": form or ReturnDecisionForm(),
+            "error_code": error_code,
         },
+        status=400 if error_code else 200,
     )
 
 
@@ -260,7 +261,7 @@ def decide(request: HttpRequest, public_id, code: str) -> HttpResponse:
     kind = Decision.Kind.RETURN if "return" in request.POST else Decision.Kind.APPROVE
     form = ReturnDecisionForm(request.POST)
     if kind == Decision.Kind.RETURN and not form.is_valid():
-        return _approval_with_error(request, round_, code, form)
+        return _approval_page(request, round_, form=form, error_code=code)
     try:
         consensus_services.decision_record(
             round_=round_,
@@ -278,22 +279,6 @@ def decide(request: HttpRequest, public_id, code: str) -> HttpResponse:
         verb = "returned to review" if kind == Decision.Kind.RETURN else "approved"
         messages.success(request, f"Change {code}: you {verb} the proposal.")
     return redirect(reverse("approval", args=[round_.public_id]) + f"#change-{code}")
-
-
-def _approval_with_error(request, round_, code, form) -> HttpResponse:
-    return render(
-        request,
-        "consensus/approval.html",
-        {
-            "round": round_,
-            "system": round_.system,
-            "rows": review_selectors.approval_rows(round_, request.user),
-            "can_decide": True,
-            "return_form": form,
-            "error_code": code,
-        },
-        status=400,
-    )
 
 
 @login_required

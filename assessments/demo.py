@@ -188,6 +188,22 @@ def _demo_level(partner_index: int, change_index: int) -> int:
     return 1 + (partner_index * 3 + change_index * 2 + partner_index * change_index) % 4
 
 
+def _demo_rating(round_, partner, change, level, rater, confidence: str) -> Rating:
+    """A complete rating in the demo's words; Mature and above carry evidence."""
+    evidence = [{"title": "Discharge audit", "url": "https://example.org/audit"}]
+    return Rating.objects.create(
+        round=round_,
+        partner=partner,
+        change=change,
+        level=level,
+        rationale=RATIONALES[level.number],
+        evidence=evidence if level.number >= 4 else [],
+        confidence=confidence,
+        version=1,
+        updated_by=rater,
+    )
+
+
 def _seed_current_round(system: System, facilitator) -> list[str]:
     framework = Framework.objects.filter(key="mtoc-2020").first()
     if framework is None:
@@ -223,20 +239,13 @@ def _seed_current_round(system: System, facilitator) -> list[str]:
         rater = Member.objects.filter(partner=partner).select_related("user").first().user
         for change_index, change in enumerate(changes[:rated]):
             number = _demo_level(partner_index, change_index)
-            Rating.objects.create(
-                round=round_,
-                partner=partner,
-                change=change,
-                level=levels[number],
-                rationale=RATIONALES[number],
-                evidence=(
-                    [{"title": "Discharge audit 2026", "url": "https://example.org/audit"}]
-                    if number >= 4
-                    else []
-                ),
-                confidence=("low", "medium", "high")[(partner_index + change_index) % 3],
-                version=1,
-                updated_by=rater,
+            _demo_rating(
+                round_,
+                partner,
+                change,
+                levels[number],
+                rater,
+                ("low", "medium", "high")[(partner_index + change_index) % 3],
             )
         if progress == "submitted":
             partner_return.submitted_at = timezone.now() - timedelta(days=partner_index + 1)
@@ -300,21 +309,7 @@ def _seed_agreed_rounds(system: System, facilitator) -> list[str]:
             )
             for change_index, change in enumerate(changes):
                 number = min(5, _demo_level(partner_index, change_index) + uplift)
-                Rating.objects.create(
-                    round=round_,
-                    partner=partner,
-                    change=change,
-                    level=levels[number],
-                    rationale=RATIONALES[number],
-                    evidence=(
-                        [{"title": "Discharge audit", "url": "https://example.org/audit"}]
-                        if number >= 4
-                        else []
-                    ),
-                    confidence="medium",
-                    version=1,
-                    updated_by=rater,
-                )
+                _demo_rating(round_, partner, change, levels[number], rater, "medium")
         for change_index, change in enumerate(changes):
             numbers = sorted(
                 min(5, _demo_level(p, change_index) + uplift) for p in range(len(partners))

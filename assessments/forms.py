@@ -1,13 +1,66 @@
+from datetime import date
+
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db.models import Count, Q
 
 from assessments.models import Framework, Invitation, Partner, Rating, Round, System
 from assessments.models.rounds import EVIDENCE_FROM_LEVEL
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when it names one."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                form.add_error(name if name in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+class GovDateField(DateInputField):
+    """A GOV.UK date input with GOV.UK's messages ("… must be a real date", "… must include a
+    month"), named after the date being asked for."""
+
+    PARTS = ("day", "month", "year")
+
+    def __init__(self, *, noun: str, **kwargs):
+        # Part-filled dates reach compress(), which names the missing part.
+        super().__init__(require_all_fields=False, **kwargs)
+        self.noun = noun
+        self.error_messages.update(
+            {"required": f"Enter the {noun}", "incomplete": f"Enter the {noun}"}
+        )
+        for subfield in self.fields:
+            subfield.required = False
+            subfield.validators = [
+                RegexValidator(r"^\s*[0-9]+\s*$", f"The {noun} must be a real date")
+            ]
+
+    def compress(self, data_list):
+        values = [str(v).strip() if v is not None else "" for v in (data_list or [])]
+        values += [""] * (3 - len(values))
+        if not any(values):
+            return None
+        missing = [part for part, value in zip(self.PARTS, values, strict=True) if not value]
+        if missing:
+            raise ValidationError(
+                f"The {self.noun} must include a {' and a '.join(missing)}", code="incomplete"
+            )
+        day, month, year = (int(v) for v in values)
+        if year < 1000:
+            raise ValidationError(f"The {self.noun} must include a 4-digit year", code="invalid")
+        try:
+            return date(year, month, day)
+        except ValueError as error:
+            raise ValidationError(f"The {self.noun} must be a real date", code="invalid") from error
 
 
 class PortalForm(forms.Form):
@@ -159,8 +212,12 @@ class RoundForm(PortalForm):
             "invalid_choice": "Select partners of this system only",
         },
     )
-    opens_on = DateInputField(label="Opening date", help_text="For example, 1 12 2026")
-    closes_on = DateInputField(label="Closing date", help_text="Returns are due by this date.")
+    opens_on = GovDateField(
+        noun="opening date", label="Opening date", help_text="For example, 1 12 2026"
+    )
+    closes_on = GovDateField(
+        noun="closing date", label="Closing date", help_text="Returns are due by this date."
+    )
     quorum = forms.IntegerField(
         label="Approval quorum",
         min_value=1,
@@ -203,14 +260,6 @@ class RoundForm(PortalForm):
         self.fields["previous_round"].queryset = system.rounds.filter(
             status=Round.Status.AGREED
         ).order_by("-closes_on")
-        for name, label in (("opens_on", "opening date"), ("closes_on", "closing date")):
-            self.fields[name].error_messages.update(
-                {
-                    "required": f"Enter the {label}",
-                    "incomplete": f"Enter the {label} as a day, month and year",
-                    "invalid": f"Enter a real {label}",
-                }
-            )
 
     def layout_fields(self) -> list:
         return [
@@ -421,7 +470,8 @@ class ProposalForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the planned level"},
     )
-    planned_by = DateInputField(
+    planned_by = GovDateField(
+        noun="planned date",
         label="Date to reach the planned level",
         required=False,
         help_text="For example, 31 3 2027",
@@ -457,12 +507,6 @@ class ProposalForm(forms.Form):
         self.fields["planned_level"].choices = [
             (str(level.pk), f"{level.number} {level.name}") for level in levels
         ]
-        self.fields["planned_by"].error_messages.update(
-            {
-                "incomplete": "Enter the planned date as a day, month and year",
-                "invalid": "Enter a real planned date",
-            }
-        )
         self.partners = partners
         for partner in partners:
             self.fields[f"dissent_{partner.pk}"] = forms.CharField(

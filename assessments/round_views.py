@@ -12,18 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assessments import round_services, selectors, spreadsheets
-from assessments.forms import RatingForm, RoundForm, UploadForm
+from assessments.forms import RatingForm, RoundForm, UploadForm, add_service_errors
 from assessments.models import Change, Round, SystemRole
-
-
-def _form_errors_from(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field_name, errors in error.message_dict.items():
-            for message in errors:
-                form.add_error(field_name if field_name in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 @login_required
@@ -69,7 +59,7 @@ def round_new(request: HttpRequest, slug: str) -> HttpResponse:
                 system=system, details=form.details(), created_by=request.user
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Round {round_.name} is set up as a draft.")
             return redirect("round_detail", public_id=round_.public_id)
@@ -100,7 +90,7 @@ def round_edit(request: HttpRequest, public_id) -> HttpResponse:
         try:
             round_services.round_update(round_=round_, details=form.details())
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The round's set-up is saved.")
             return redirect("round_detail", public_id=round_.public_id)
@@ -230,7 +220,7 @@ def rating_edit(request: HttpRequest, public_id, partner_id, code: str) -> HttpR
             context.update({"form": form, "saved": conflict.saved, "mine": form.rating_input()})
             return render(request, "rounds/rating_conflict.html", context, status=409)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             tasks = reverse(
                 "return_tasks", args=[round_.public_id, partner_return.partner.public_id]

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from assessments import selectors, services
-from assessments.forms import InvitationForm, SetPasswordForm
+from assessments.forms import InvitationForm, SetPasswordForm, add_service_errors
 from assessments.models import Invitation
 
 
@@ -57,9 +57,7 @@ def invitation_new(request: HttpRequest, slug: str) -> HttpResponse:
                 invited_by=request.user,
             )
         except ValidationError as error:
-            for field_name, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(field_name if field_name in form.fields else None, message)
+            add_service_errors(form, error)
         else:
             if outcome.invitation:
                 messages.success(

@@ -8,9 +8,11 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from assessments import services
-from assessments.models import Invitation
+from assessments import round_services, services, spreadsheets
+from assessments.models import Invitation, PartnerReturn, Rating, Round
 from tests.browser.conftest import check_page
+from tests.conftest import rate_everything
+from tests.factories import MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -214,3 +216,282 @@ def test_server_error_page(page, live_server_url, browser_problems):
     response = page.goto(live_server_url + "/broken/")
     assert response.status == 500
     check_page(page, browser_problems, heading="Sorry, there is a problem with the service")
+
+
+# --- Rounds ----------------------------------------------------------------------------------
+# The round pages the journey in test_round_journey.py does not visit, on `open_round`
+# (2026/27 Q3, in rating). A path's {round} and {partner} are the round's and Testshire
+# Hospitals' public ids. `state`: None (no round at all), "draft", "open" (nothing rated),
+# "rated" (Testshire Hospitals rated everything) or "submitted" (and submitted it).
+
+RETURN = "/rounds/{round}/partners/{partner}/"
+TASK_LIST = "Rate the Managing transfers of care (2020)"
+FORBIDDEN = "You do not have permission to do this"
+
+
+@dataclass(frozen=True)
+class RoundVisit:
+    path: str
+    who: str
+    heading: str
+    state: str | None = "open"
+    status: int = 200
+    text: str | None = None
+
+
+ROUND_PAGES = {
+    "round-list-empty-member": RoundVisit(
+        "/systems/testshire/rounds/",
+        "member",
+        "Rounds of self-assessment",
+        state=None,
+        text="Your facilitator will e-mail you when a round opens.",
+    ),
+    "round-list-member": RoundVisit(
+        "/systems/testshire/rounds/", "member", "Rounds of self-assessment", text="2026/27 Q3"
+    ),
+    "round-detail-member": RoundVisit(
+        "/rounds/{round}/", "member", "2026/27 Q3", text="Testshire Hospitals's return"
+    ),
+    "round-detail-steering": RoundVisit("/rounds/{round}/", "steering", "2026/27 Q3"),
+    "round-edit": RoundVisit(
+        "/rounds/{round}/edit/", "facilitator", "Change the round's set-up", state="draft"
+    ),
+    "return-tasks-submitted": RoundVisit(
+        RETURN, "member", TASK_LIST, state="submitted", text="The return is read-only"
+    ),
+    "rating-readonly": RoundVisit(
+        RETURN + "changes/1/",
+        "member",
+        "1. Early discharge planning",
+        state="submitted",
+        text="This return is submitted, so it is read-only.",
+    ),
+    "return-check-submitted": RoundVisit(
+        RETURN + "check/",
+        "member",
+        "Check your answers before you submit",
+        state="submitted",
+        text="Seen in practice (9)",
+    ),
+    "rating-history": RoundVisit(
+        RETURN + "changes/1/history/",
+        "member",
+        "History of 1. Early discharge planning",
+        state="rated",
+        text="Seen in practice (1)",
+    ),
+    "rating-history-empty": RoundVisit(
+        RETURN + "changes/1/history/",
+        "member",
+        "History of 1. Early discharge planning",
+        text="Nothing has been saved for this change yet.",
+    ),
+    "round-new-403-member": RoundVisit(
+        "/systems/testshire/rounds/new/", "member", FORBIDDEN, status=403
+    ),
+    "return-tasks-403-facilitator": RoundVisit(RETURN, "facilitator", FORBIDDEN, status=403),
+    "return-tasks-403-other-partner": RoundVisit(RETURN, "other_member", FORBIDDEN, status=403),
+    "round-detail-403-viewer": RoundVisit("/rounds/{round}/", "viewer", FORBIDDEN, status=403),
+    "round-detail-404-draft-member": RoundVisit(
+        "/rounds/{round}/", "member", "Page not found", state="draft", status=404
+    ),
+    "round-detail-404-outsider": RoundVisit(
+        "/rounds/{round}/", "outsider", "Page not found", status=404
+    ),
+}
+
+
+def round_in_state(request, cast, state: str | None) -> Round | None:
+    if state is None:
+        return None
+    round_ = request.getfixturevalue("open_round")
+    if state == "draft":
+        round_.status, round_.opened_at = Round.Status.DRAFT, None
+        round_.save(update_fields=["status", "opened_at"])
+    if state in ("rated", "submitted"):
+        partner_return = rate_everything(round_, cast.partner, cast.member)
+        if state == "submitted":
+            round_services.return_submit(partner_return=partner_return, submitted_by=cast.member)
+    return round_
+
+
+@pytest.mark.parametrize("visit", ROUND_PAGES.values(), ids=ROUND_PAGES.keys())
+def test_round_page_is_accessible(
+    visit, request, page, live_server_url, cast, login, browser_problems
+):
+    round_ = round_in_state(request, cast, visit.state)
+    path = visit.path
+    if round_ is not None:
+        path = path.format(round=round_.public_id, partner=cast.partner.public_id)
+    login(cast.roles()[visit.who])
+    response = page.goto(live_server_url + path)
+    assert response.status == visit.status
+    if visit.text:
+        expect(page.locator("main")).to_contain_text(visit.text)
+    check_page(page, browser_problems, heading=visit.heading)
+
+
+def test_round_form_with_errors(page, live_server_url, cast, frameworks, login, browser_problems):
+    login(cast.facilitator)
+    page.goto(live_server_url + "/systems/testshire/rounds/new/")
+    page.get_by_label("Name of the round").fill("")
+    closing = page.get_by_role("group", name="Closing date")
+    for part in ("Day", "Month", "Year"):
+        closing.get_by_label(part).fill("")
+    page.get_by_role("button", name="Save round").click()
+    expect(page).to_have_title(re.compile(r"^Error: Set up a round"))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Enter a name for the round")
+    expect(summary).to_contain_text("Select a framework")
+    expect(summary).to_contain_text("Enter the closing date")
+    expect(summary).to_be_focused()
+    check_page(page, browser_problems, heading="Set up a round")
+
+
+def test_rating_form_with_errors(page, live_server_url, cast, open_round, login, browser_problems):
+    """ "Save and continue" with nothing chosen: every error links to its own question."""
+    login(cast.member)
+    page.goto(
+        f"{live_server_url}/rounds/{open_round.public_id}/partners/{cast.partner.public_id}"
+        "/changes/1/"
+    )
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page).to_have_title(re.compile(r"^Error: 1. Early discharge planning"))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    check_page(page, browser_problems, heading="1. Early discharge planning")
+
+    # GOV.UK Frontend moves focus to the question when its error is followed: a radio group's
+    # link must name its first radio, since the group itself has no id to go to.
+    for error, question in (
+        ("Select a maturity level", page.get_by_label("1 Not yet established", exact=True)),
+        ("Enter the rationale for this level", page.get_by_label("Rationale", exact=True)),
+        ("Select how confident you are in this rating", page.get_by_label("Low", exact=True)),
+    ):
+        summary.get_by_role("link", name=error).click()
+        expect(question).to_be_focused()
+
+
+def test_rating_conflict_page(
+    page, page_for, live_server_url, cast, open_round, login, browser_problems
+):
+    """Two members of one partner edit change 1 at once; the second to save sees both."""
+    colleague = UserFactory(email="colleague@test.example", full_name="Cal Colleague")
+    MemberFactory(user=colleague, partner=cast.partner)
+    change_url = (
+        f"{live_server_url}/rounds/{open_round.public_id}/partners/{cast.partner.public_id}"
+        "/changes/1/"
+    )
+    login(cast.member)
+    page.goto(change_url)
+    other = page_for(colleague)
+    other.goto(change_url)
+
+    # The first saves…
+    page.get_by_label("3 Established", exact=True).check()
+    page.get_by_label("Rationale", exact=True).fill("Mina's view: discharge plans from day one")
+    page.get_by_label("Medium", exact=True).check()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page).to_have_url(change_url.replace("/changes/1/", "/changes/2/"))
+
+    # …then the second, from a form loaded before that save.
+    other.get_by_label("2 Plans in place", exact=True).check()
+    other.get_by_label("Rationale", exact=True).fill("Cal's view: only on some wards")
+    other.get_by_label("Low", exact=True).check()
+    with other.expect_response(lambda r: r.request.method == "POST") as posted:
+        other.get_by_role("button", name="Save and continue").click()
+    assert posted.value.status == 409
+    main = other.locator("main")
+    expect(main).to_contain_text("Mina Member saved it on")
+    expect(main).to_contain_text("Mina's view: discharge plans from day one")
+    expect(main).to_contain_text("Cal's view: only on some wards")
+    check_page(
+        other, browser_problems, heading="Someone else saved this change while you were editing it"
+    )
+
+    # Keeping their own version replaces the saved one, as a draft, and says so.
+    other.get_by_role("button", name="Replace the saved version with mine").click()
+    expect(other.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Your draft for change 1 is saved."
+    )
+    check_page(other, browser_problems, heading=TASK_LIST)
+    rating = Rating.objects.get(round=open_round, partner=cast.partner, change__code="1")
+    assert rating.rationale == "Cal's view: only on some wards"
+    assert rating.updated_by == colleague
+
+
+def test_upload_with_errors(
+    page, live_server_url, cast, open_round, login, browser_problems, tmp_path
+):
+    """The upload form submitted empty, then a spreadsheet with a level that does not exist."""
+    from openpyxl import load_workbook
+
+    tasks_url = (
+        f"{live_server_url}/rounds/{open_round.public_id}/partners/{cast.partner.public_id}/"
+    )
+    login(cast.member)
+    page.goto(tasks_url)
+    page.get_by_role("link", name="Upload a completed spreadsheet").click()
+    expect(page).to_have_url(tasks_url + "upload/")
+
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page).to_have_title(
+        "Error: Upload your spreadsheet – Testshire Hospitals's return – HICM Portal"
+    )
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Select a spreadsheet to upload")
+    expect(summary).to_be_focused()
+    check_page(page, browser_problems, heading="Upload your completed spreadsheet")
+
+    partner_return = PartnerReturn.objects.get(round=open_round, partner=cast.partner)
+    downloaded = tmp_path / "return.xlsx"
+    downloaded.write_bytes(spreadsheets.return_workbook(partner_return))
+    workbook = load_workbook(downloaded)
+    sheet = workbook["Return"]
+    assert sheet["A2"].value == "1"
+    sheet["C2"], sheet["D2"], sheet["F2"] = "Brilliant", "Better than ever", "Medium"
+    workbook.save(downloaded)
+
+    page.get_by_label("Your completed spreadsheet").set_input_files(downloaded)
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page).to_have_title(re.compile(r"^Error: Check your spreadsheet"))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Row 2: Brilliant is not a level of this framework")
+    expect(summary).to_be_focused()
+    expect(page.get_by_role("table", name="Rows in the spreadsheet")).to_contain_text("Error")
+    expect(page.get_by_role("button", name="Save these ratings")).to_have_count(0)
+    check_page(page, browser_problems, heading="Correct the spreadsheet and upload it again")
+    assert not Rating.objects.filter(round=open_round).exists()
+
+
+def test_check_answers_with_a_submit_error(
+    page, live_server_url, cast, open_round, login, browser_problems
+):
+    """Everything was rated when the page loaded; a colleague then saved change 5 as a draft."""
+    partner_return = rate_everything(open_round, cast.partner, cast.member)
+    login(cast.member)
+    page.goto(
+        f"{live_server_url}/rounds/{open_round.public_id}/partners/{cast.partner.public_id}/check/"
+    )
+    expect(page.get_by_role("button", name="Submit the return")).to_be_visible()
+
+    rating = Rating.objects.get(round=open_round, partner=cast.partner, change__code="5")
+    round_services.rating_save(
+        partner_return=partner_return,
+        change=rating.change,
+        data=round_services.RatingInput(
+            level=rating.level, rationale="", evidence=[], confidence=""
+        ),
+        saved_by=cast.member,
+        expected_version=rating.version,
+    )
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.get_by_role("button", name="Submit the return").click()
+    assert posted.value.status == 400
+    expect(page).to_have_title(re.compile(r"^Error: Check your answers"))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Rate every change before you submit. Still to rate: 5.")
+    expect(summary).to_be_focused()
+    check_page(page, browser_problems, heading="Check your answers before you submit")
+    assert PartnerReturn.objects.get(pk=partner_return.pk).submitted_at is None

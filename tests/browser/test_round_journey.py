@@ -250,7 +250,9 @@ def test_a_round_from_set_up_to_two_submitted_returns(
 
     # 2. Testshire Hospitals rates change by change in the browser.
     hospitals = page_for(cast.member)
-    tasks_url = open_own_task_list(hospitals, live_server_url, "Testshire Hospitals", browser_problems)
+    tasks_url = open_own_task_list(
+        hospitals, live_server_url, "Testshire Hospitals", browser_problems
+    )
     rate_in_the_browser(hospitals, tasks_url, browser_problems)
     submit_the_return(hospitals, tasks_url, "Testshire Hospitals", browser_problems)
 

@@ -1,0 +1,21 @@
+"""Template helpers of our own."""
+
+from django import forms, template
+
+register = template.Library()
+
+
+@register.filter
+def error_links(bound_field) -> list[tuple[str, str]]:
+    """(anchor, message) for each error of a field, where the anchor is an element that can
+    take focus: the first option of radios and checkboxes, the day box of a date."""
+    field_id = bound_field.auto_id
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        # crispy-forms-gds numbers the options from 1.
+        anchor = f"{field_id}_1"
+    elif isinstance(widget, forms.MultiWidget):
+        anchor = f"{field_id}_0"
+    else:
+        anchor = field_id
+    return [(anchor, str(message)) for message in bound_field.errors]
