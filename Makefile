@@ -25,6 +25,7 @@ $(STAMP): pyproject.toml
 run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_frameworks
+	DEBUG=1 $(PY) manage.py load_casestudies
 	DEBUG=1 $(PY) manage.py seed_demo $(if $(DEMO_PASSWORD),--password "$(DEMO_PASSWORD)")
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 

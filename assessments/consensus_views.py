@@ -91,7 +91,7 @@ def review_change(request: HttpRequest, public_id, code: str) -> HttpResponse:
     if request.method == "POST":
         if not can_comment:
             raise PermissionDenied
-        change = get_object_or_404(Change, framework=round_.framework, code=code)
+        change = get_object_or_404(Change, framework=round_.framework, code=code, archived=False)
         if form.is_valid():
             consensus_services.comment_post(
                 round_=round_, change=change, author=request.user, text=form.cleaned_data["text"]
@@ -276,8 +276,10 @@ def decide(request: HttpRequest, public_id, code: str) -> HttpResponse:
         if round_.is_agreed:
             messages.success(request, "Every change is approved: the round is agreed.")
             return redirect("agreed", public_id=round_.public_id)
-        verb = "returned to review" if kind == Decision.Kind.RETURN else "approved"
-        messages.success(request, f"Change {code}: you {verb} the proposal.")
+        if kind == Decision.Kind.RETURN:
+            messages.success(request, f"Change {code}: you returned the proposal to review.")
+        else:
+            messages.success(request, f"Change {code}: you approved the proposal.")
     return redirect(reverse("approval", args=[round_.public_id]) + f"#change-{code}")
 
 

@@ -213,9 +213,9 @@ def _seed_current_round(system: System, facilitator) -> list[str]:
         return [f"Round {name} already exists; left as it is."]
     today = timezone.localdate()
     steering = SystemRole.objects.filter(system=system, role=SystemRole.Role.STEERING).count()
-    previous = Round.objects.filter(system=system, status=Round.Status.AGREED).order_by(
-        "-agreed_at"
-    )
+    previous = Round.objects.filter(
+        system=system, status=Round.Status.AGREED, framework__key__startswith="mtoc-"
+    ).order_by("-agreed_at")
     round_ = Round.objects.create(
         system=system,
         name=name,
@@ -257,8 +257,13 @@ def _seed_current_round(system: System, facilitator) -> list[str]:
     ]
 
 
-# Earlier agreed rounds: (name, framework key, years before now, how far levels have moved up).
-AGREED_ROUNDS = [("2019/20", "mtoc-2017", 6, 0), ("2025/26", "mtoc-2020", 1, 1)]
+# Earlier agreed rounds: (name, framework key, days before now, how far levels have moved up).
+# The Optimal Handed Care round gives the demo a framework with numbered actions to plan from.
+AGREED_ROUNDS = [
+    ("2019/20", "mtoc-2017", 6 * 365, 0),
+    ("2025/26 Optimal Handed Care", "ohc-2025", 400, 0),
+    ("2025/26", "mtoc-2020", 365, 1),
+]
 
 
 def _seed_agreed_rounds(system: System, facilitator) -> list[str]:
@@ -271,15 +276,15 @@ def _seed_agreed_rounds(system: System, facilitator) -> list[str]:
         .order_by("user__email")
     ]
     partners = [Partner.objects.get(system=system, name=name) for _, name, _ in PARTNERS]
-    for name, key, years_ago, uplift in AGREED_ROUNDS:
+    for name, key, days_ago, uplift in AGREED_ROUNDS:
         framework = Framework.objects.filter(key=key).first()
         if framework is None:
             notes.append(f"Framework {key} is not loaded, so round {name} was not added.")
             continue
         if Round.objects.filter(system=system, name=name).exists():
             continue
-        closes = timezone.localdate() - timedelta(days=365 * years_ago)
-        agreed_at = timezone.now() - timedelta(days=365 * years_ago - 40)
+        closes = timezone.localdate() - timedelta(days=days_ago)
+        agreed_at = timezone.now() - timedelta(days=days_ago - 40)
         round_ = Round.objects.create(
             system=system,
             name=name,

@@ -48,6 +48,16 @@ class ReviewRow:
     dissents: list[Dissent] = field(default_factory=list)
 
 
+def _revealed_ratings(round_: Round, returns: list[PartnerReturn], change=None) -> list[Rating]:
+    """The ratings the review shows: a partner that had not submitted by the reveal has given
+    no voice, so its drafts are left out (its column says the return is missing)."""
+    voiced = [r.partner_id for r in returns if not r.missing_at_reveal]
+    ratings = Rating.objects.filter(round=round_, partner__in=voiced, level__isnull=False)
+    if change is not None:
+        ratings = ratings.filter(change=change)
+    return list(ratings.select_related("level"))
+
+
 def _levels(round_: Round) -> tuple[dict[int, Level], dict[int, str]]:
     levels = {level.number: level for level in round_.framework.levels.all()}
     return levels, {number: level.name for number, level in levels.items()}
@@ -63,8 +73,7 @@ def review_rows(round_: Round, viewer, *, partner_type: str = "") -> dict:
     own = roles_of(viewer).partner_ids_by_system.get(round_.system_id, frozenset())
     shown = [r for r in returns if not partner_type or r.partner.partner_type == partner_type]
     ratings: dict[tuple[int, int], Rating] = {
-        (r.change_id, r.partner_id): r
-        for r in Rating.objects.filter(round=round_, level__isnull=False).select_related("level")
+        (r.change_id, r.partner_id): r for r in _revealed_ratings(round_, returns)
     }
     consensus = {
         c.change_id: c
@@ -113,10 +122,7 @@ def review_change(round_: Round, code: str, viewer) -> dict:
         .select_related("partner")
         .order_by("partner__name")
     )
-    ratings = {
-        r.partner_id: r
-        for r in Rating.objects.filter(round=round_, change=change).select_related("level")
-    }
+    ratings = {r.partner_id: r for r in _revealed_ratings(round_, returns, change=change)}
     own = roles_of(viewer).partner_ids_by_system.get(round_.system_id, frozenset())
     levels, names = _levels(round_)
     numbers = [

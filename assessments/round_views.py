@@ -133,6 +133,9 @@ def _phase_links(user, round_: Round) -> list[tuple[str, str]]:
                 else "Approvals"
             )
             links.append((label, reverse("approval", args=key)))
+    # The plan lives in improvement_plans; asking by name keeps assessments independent of it.
+    if user.has_perm("improvement_plans.view_plan", round_):
+        links.insert(0, ("Improvement plan", reverse("plan", args=key)))
     if user.has_perm("assessments.view_audit", round_):
         links.append(("Audit trail", reverse("audit", args=key)))
     return links

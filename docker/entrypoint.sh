@@ -19,6 +19,7 @@ if [[ $# -eq 0 || "$1" == "web" ]]; then
   python manage.py migrate --noinput
   # Safe to run on every start: equal or older framework versions change nothing.
   python manage.py load_frameworks
+    python manage.py load_casestudies
   # Already done at build time; repeated here (quick, unchanged files are skipped).
   python manage.py collectstatic --noinput
   exec gunicorn hicm_portal.wsgi \

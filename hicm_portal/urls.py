@@ -54,10 +54,13 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("healthz/ready", views.healthz_ready, name="healthz_ready"),
     path("accounts/", include(auth_patterns)),
     path("admin/", admin.site.urls),
     path("", include("assessments.urls")),
+    path("", include("casestudies.urls")),
+    path("", include("improvement_plans.urls")),
 ]
 
 handler403 = "hicm_portal.views.error_403"

@@ -18,6 +18,7 @@ PUBLIC = {
     "accessibility",
     "healthz",
     "healthz_ready",
+    "favicon",
 }
 
 SAMPLE = {"slug": "testshire", "key": "mtoc-2020", "code": "1", "uuid": str(uuid.uuid4())}
@@ -43,6 +44,7 @@ def _concrete(route: str) -> str:
         ("<uuid:public_id>", SAMPLE["uuid"]),
         ("<uuid:partner_id>", SAMPLE["uuid"]),
         ("<uuid:comment_id>", SAMPLE["uuid"]),
+        ("<uuid:investment_id>", SAMPLE["uuid"]),
         ("<str:token>", "token"),
         ("<uidb64>", "MQ"),
         ("<token>", "token"),

@@ -83,7 +83,7 @@ def test_the_demo_has_a_current_round_in_rating_with_every_kind_of_progress():
         )
     )
     seed("--password", "demo-password-1")
-    assert Round.objects.filter(system__slug="northshire").count() == 3
+    assert Round.objects.filter(system__slug="northshire").count() == 4
 
 
 def test_the_demo_has_two_earlier_agreed_rounds_across_the_crosswalk(client):
@@ -91,11 +91,14 @@ def test_the_demo_has_two_earlier_agreed_rounds_across_the_crosswalk(client):
 
     call_command("load_frameworks", stdout=io.StringIO())
     seed("--password", "demo-password-1")
-    agreed = Round.objects.filter(system__slug="northshire", status="agreed").order_by("agreed_at")
+    agreed = Round.objects.filter(
+        system__slug="northshire", status="agreed", framework__key__startswith="mtoc-"
+    ).order_by("agreed_at")
     assert [(r.name, r.framework.key) for r in agreed] == [
         ("2019/20", "mtoc-2017"),
         ("2025/26", "mtoc-2020"),
     ]
+    assert Round.objects.filter(status="agreed", framework__key="ohc-2025").exists()
     assert Consensus.objects.filter(round=agreed[0]).count() == 8
     assert Consensus.objects.filter(round=agreed[1]).count() == 9
     current = Round.objects.get(system__slug="northshire", status="rating")
@@ -107,3 +110,19 @@ def test_the_demo_has_two_earlier_agreed_rounds_across_the_crosswalk(client):
     page = client.get(f"/rounds/{agreed[1].public_id}/agreed/").content.decode()
     assert "2019/20" in page and "2025/26" in page  # the trend spans both frameworks
     assert "Planned " in page  # planned versus achieved
+
+
+def test_the_demo_plan_has_actions_in_every_status_some_overdue_and_investments():
+    from django.utils import timezone
+
+    from improvement_plans.models import Action, Investment, ProgressUpdate
+
+    call_command("load_frameworks", stdout=io.StringIO())
+    seed("--password", "demo-password-1")
+    actions = Action.objects.filter(rounds__name="2025/26")
+    assert set(actions.values_list("status", flat=True)) == set(Action.Status.values)
+    assert any(a.is_overdue(timezone.localdate()) for a in actions)
+    assert ProgressUpdate.objects.filter(action__in=actions).exists()
+    assert Investment.objects.filter(round__name="2025/26").count() == 5
+    seed("--password", "demo-password-1")
+    assert Action.objects.filter(rounds__name="2025/26").count() == actions.count()

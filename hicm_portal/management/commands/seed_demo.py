@@ -1,12 +1,16 @@
-"""Create the demo system "Northshire" with its people, so a newcomer can try every role.
+"""Create the demo system "Northshire" with its people, rounds and plan, so a newcomer can
+try every role.
 
 Why: `make run` should show a working portal straight away. Safe to run again: it completes
-what is missing and leaves existing passwords alone unless --password is given.
+what is missing and leaves existing passwords alone unless --password is given. It lives in
+the project package because it spans the assessments and improvement_plans apps.
 """
 
 from django.core.management.base import BaseCommand
 
-from assessments.demo import DEMO_DOMAIN, seed_demo
+from assessments.demo import DEMO_DOMAIN, SYSTEM, seed_demo
+from assessments.models import System
+from improvement_plans.demo import seed_plan_demo
 
 
 class Command(BaseCommand):
@@ -21,6 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, password: str | None, **options) -> None:
         result = seed_demo(password=password)
+        result.notes += seed_plan_demo(System.objects.get(slug=SYSTEM[1]))
         self.stdout.write(self.style.SUCCESS("Demo system Northshire is ready."))
         self.stdout.write(f"Every demo address is NAME@{DEMO_DOMAIN}. The accounts:")
         for address, what in result.accounts:

@@ -1,0 +1,218 @@
+"""Improvement plans: actions for the gaps an agreed round leaves, their progress, and the
+Better Care Fund investment behind them.
+
+An action belongs to a system and to the plans (rounds) it is part of: when a new round starts
+from an agreed one, its open actions are linked into the new plan, not copied.
+"""
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from assessments.models import Change, ChangeAction, Level, Partner, Round, System
+
+# An action not started within this many days of its due date is at risk (amber).
+AMBER_WITHIN_DAYS = 14
+
+
+class Rag(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
+class Action(models.Model):
+    """Improvement work for one change's gap."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        BLOCKED = "blocked", "Blocked"
+        CANCELLED = "cancelled", "Cancelled"
+
+    OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    system = models.ForeignKey(System, on_delete=models.PROTECT, related_name="actions")
+    rounds = models.ManyToManyField(Round, related_name="plan_actions")
+    change = models.ForeignKey(Change, on_delete=models.PROTECT, related_name="plan_actions")
+    target_level = models.ForeignKey(
+        Level,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The level this action helps reach.",
+    )
+    template = models.ForeignKey(
+        ChangeAction,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="plan_actions",
+        help_text="The framework action this was created from.",
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    lead_partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="led_actions")
+    contributing_partners = models.ManyToManyField(
+        Partner, blank=True, related_name="contributed_actions"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_actions"
+    )
+    start_date = models.DateField()
+    due_date = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    rag_override = models.CharField("RAG override", max_length=5, choices=Rag.choices, blank=True)
+    rag_override_reason = models.TextField(blank=True)
+    investments = models.ManyToManyField("Investment", blank=True, related_name="actions")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_date", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_date__gte=F("start_date")), name="action_dates_in_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(rag_override="") | ~Q(rag_override_reason=""),
+                name="action_rag_override_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["system", "status", "due_date"]),
+            models.Index(fields=["owner", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return self.is_open and self.due_date < (today or timezone.localdate())
+
+    def derived_rag(self, today: date | None = None) -> str:
+        """RAG from dates and status: red when blocked or overdue, amber when it should have
+        started or is due soon without being under way, green otherwise; none when cancelled."""
+        today = today or timezone.localdate()
+        if self.status == self.Status.CANCELLED:
+            return ""
+        if self.status == self.Status.DONE:
+            return Rag.GREEN
+        if self.status == self.Status.BLOCKED or self.due_date < today:
+            return Rag.RED
+        if self.status == self.Status.NOT_STARTED and (
+            self.start_date < today or self.due_date <= today + timedelta(days=AMBER_WITHIN_DAYS)
+        ):
+            return Rag.AMBER
+        return Rag.GREEN
+
+    def rag(self, today: date | None = None) -> str:
+        return self.rag_override or self.derived_rag(today)
+
+
+class ProgressUpdate(models.Model):
+    """A dated note on an action, optionally changing its status or RAG."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    on = models.DateField(default=timezone.localdate)
+    note = models.TextField()
+    new_status = models.CharField(max_length=12, choices=Action.Status.choices, blank=True)
+    new_rag = models.CharField(max_length=5, choices=Rag.choices, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"Update on {self.action} ({self.on})"
+
+
+class Investment(models.Model):
+    """Money mapped to changes in an agreed round's plan."""
+
+    class Source(models.TextChoices):
+        BCF = "bcf", "Better Care Fund"
+        IBCF = "ibcf", "Improved Better Care Fund (iBCF)"
+        DFG = "dfg", "Disabled Facilities Grant"
+        DISCHARGE = "discharge", "Discharge funding"
+        OTHER = "other", "Other"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="investments")
+    scheme_name = models.CharField(max_length=200)
+    funding_source = models.CharField(max_length=10, choices=Source.choices)
+    amount = models.DecimalField(
+        max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    financial_year = models.CharField(
+        max_length=7,
+        validators=[RegexValidator(r"^20\d\d/\d\d$", "Enter the financial year like 2026/27")],
+    )
+    changes = models.ManyToManyField(Change, related_name="investments")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["financial_year", "scheme_name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="investment_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme_name} (£{self.amount:,.2f})"
+
+
+class ActionReminderSent(models.Model):
+    """One "due within 7 days" reminder per action and due date."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="+")
+    due_date = models.DateField()
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["action", "due_date"], name="one_due_reminder")
+        ]
+
+    def __str__(self) -> str:
+        return f"Due reminder for {self.action_id} ({self.due_date})"
+
+
+class OverdueDigestSent(models.Model):
+    """One weekly digest of overdue actions per partner and ISO week."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    week = models.CharField(max_length=8)  # e.g. 2026-W48
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "week"], name="one_digest_a_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest for {self.partner_id} ({self.week})"

@@ -1,0 +1,145 @@
+"""Actions as spreadsheets: export for reporting, import for bulk planning.
+
+An import runs first as a dry run (a preview with every row's errors) and writes nothing; the
+confirmed import writes every row or none. Rows are checked by the same rules as the action
+form (`services.check_action`).
+"""
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from import_export import fields, resources
+
+from assessments.models import Round
+from improvement_plans.models import Action
+from improvement_plans.services import ActionInput, apply_action_input, check_action
+
+COLUMNS = ["change", "title", "description", "target_level", "lead_partner", "owner",
+           "start_date", "due_date", "status"]  # fmt: skip
+
+
+def _parse_date(value, name: str) -> date:
+    if isinstance(value, date):
+        return value
+    text = str(value or "").strip()
+    if not text:
+        raise ValidationError({name: f"Enter the {name.replace('_', ' ')}"})
+    # A date cell kept in the session between preview and confirmation comes back as ISO
+    # text with a time ("2027-03-31T00:00:00"); a typed one may carry a time after a space.
+    day_part = text.split(" ")[0].split("T")[0]
+    for separator in ("-", "/"):
+        parts = day_part.split(separator)
+        if len(parts) == 3:
+            try:
+                if len(parts[0]) == 4:
+                    return date(int(parts[0]), int(parts[1]), int(parts[2]))
+                return date(int(parts[2]), int(parts[1]), int(parts[0]))
+            except ValueError:
+                break
+    raise ValidationError(
+        {name: f"Enter the {name.replace('_', ' ')} as a real date, like 31/03/2027"}
+    )
+
+
+class ActionResource(resources.ModelResource):
+    change = fields.Field(column_name="change", attribute="change__code", readonly=True)
+    title = fields.Field(column_name="title", attribute="title")
+    description = fields.Field(column_name="description", attribute="description")
+    target_level = fields.Field(
+        column_name="target_level", attribute="target_level__name", readonly=True
+    )
+    lead_partner = fields.Field(
+        column_name="lead_partner", attribute="lead_partner__name", readonly=True
+    )
+    owner = fields.Field(column_name="owner", attribute="owner__email", readonly=True)
+    start_date = fields.Field(column_name="start_date", attribute="start_date")
+    due_date = fields.Field(column_name="due_date", attribute="due_date")
+    status = fields.Field(column_name="status", attribute="status")
+    rag = fields.Field(column_name="rag", readonly=True)
+
+    class Meta:
+        model = Action
+        fields = (*COLUMNS, "rag")
+        export_order = (*COLUMNS, "rag")
+        import_id_fields = ()
+        force_init_instance = True  # an import always adds actions
+        skip_diff = True
+        store_instance = True
+
+    def __init__(self, *, round_: Round | None = None, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.round = round_
+        self.user = user
+
+    def dehydrate_rag(self, action: Action) -> str:
+        return action.rag().capitalize()
+
+    def dehydrate_status(self, action: Action) -> str:
+        return action.get_status_display()
+
+    def _resolve(self, row) -> ActionInput:
+        round_ = self.round
+        errors: dict[str, str] = {}
+        code = str(row.get("change") or "").strip()
+        change = round_.framework.changes.filter(code=code, archived=False).first()
+        if change is None:
+            errors["change"] = f"This round's framework has no change {code!r}"
+        level_text = str(row.get("target_level") or "").strip()
+        target = None
+        if level_text:
+            levels = {str(lv.number): lv for lv in round_.framework.levels.all()}
+            levels.update({lv.name.lower(): lv for lv in levels.values()})
+            target = levels.get(level_text.lower())
+            if target is None:
+                errors["target_level"] = f"{level_text!r} is not a level of this framework"
+        partner_name = str(row.get("lead_partner") or "").strip()
+        partner = round_.system.partners.filter(name__iexact=partner_name).first()
+        if partner is None:
+            errors["lead_partner"] = f"This system has no partner called {partner_name!r}"
+        email = str(row.get("owner") or "").strip().lower()
+        owner = get_user_model().objects.filter(email__iexact=email).first()
+        if owner is None:
+            errors["owner"] = f"Nobody has the e-mail address {email!r}"
+        status_text = str(row.get("status") or "").strip().lower()
+        statuses = {v: v for v in Action.Status.values}
+        statuses.update({label.lower(): v for v, label in Action.Status.choices})
+        status = statuses.get(status_text or "not started")
+        if status is None:
+            errors["status"] = f"{status_text!r} is not a status; use one of " + ", ".join(
+                label for _, label in Action.Status.choices
+            )
+        try:
+            start = _parse_date(row.get("start_date"), "start_date")
+        except ValidationError as error:
+            errors.update({k: v[0] for k, v in error.message_dict.items()})
+            start = None
+        try:
+            due = _parse_date(row.get("due_date"), "due_date")
+        except ValidationError as error:
+            errors.update({k: v[0] for k, v in error.message_dict.items()})
+            due = None
+        if errors:
+            raise ValidationError(errors)
+        data = ActionInput(
+            title=str(row.get("title") or ""),
+            description=str(row.get("description") or ""),
+            change=change,
+            target_level=target,
+            lead_partner=partner,
+            owner=owner,
+            start_date=start,
+            due_date=due,
+            status=status,
+        )
+        check_action(round_, data)
+        return data
+
+    def import_instance(self, instance: Action, row, **kwargs) -> None:
+        data = self._resolve(row)
+        instance.system = self.round.system
+        instance.created_by = self.user
+        apply_action_input(instance, data)
+
+    def after_save_instance(self, instance: Action, row, **kwargs) -> None:
+        instance.rounds.add(self.round)

@@ -1,0 +1,60 @@
+"""Who may read and change improvement plans.
+
+Facilitators manage the whole plan; an action's owner and the members of its lead partner
+update it; steering committee members and regional viewers read.
+"""
+
+import rules
+
+from assessments.rules import (
+    can_view_review,
+    is_facilitator,
+    is_regional_viewer,
+    is_system_participant,
+    roles_of,
+)
+
+
+@rules.predicate
+def can_view_plan(user, round_) -> bool:
+    return round_ is not None and round_.is_agreed and can_view_review(user, round_)
+
+
+@rules.predicate
+def can_manage_plan(user, round_) -> bool:
+    return round_ is not None and round_.is_agreed and is_facilitator(user, round_.system)
+
+
+@rules.predicate
+def can_view_action(user, action) -> bool:
+    return action is not None and (
+        is_system_participant(user, action.system) or is_regional_viewer(user, action.system)
+    )
+
+
+@rules.predicate
+def can_update_action(user, action) -> bool:
+    if action is None:
+        return False
+    if action.owner_id == user.pk or is_facilitator(user, action.system):
+        return True
+    lead = action.lead_partner
+    return lead.pk in roles_of(user).partner_ids_by_system.get(lead.system_id, frozenset())
+
+
+@rules.predicate
+def is_action_facilitator(user, action) -> bool:
+    return action is not None and is_facilitator(user, action.system)
+
+
+@rules.predicate
+def can_view_system_actions(user, system) -> bool:
+    return is_system_participant(user, system) or is_regional_viewer(user, system)
+
+
+rules.add_perm("improvement_plans.view_plan", can_view_plan)
+rules.add_perm("improvement_plans.manage_plan", can_manage_plan)
+rules.add_perm("improvement_plans.view_action", can_view_action)
+rules.add_perm("improvement_plans.update_action", can_update_action)
+rules.add_perm("improvement_plans.manage_action", is_action_facilitator)
+rules.add_perm("improvement_plans.view_system_actions", can_view_system_actions)

@@ -1,0 +1,329 @@
+"""State changes of improvement plans: actions, progress, investments, reminders.
+
+Each function checks permission, validates (the same rules for forms, imports and tests),
+writes in one transaction, keeps history, and sends the e-mail its step calls for.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import Change, ChangeAction, Level, Member, Partner, Round
+from assessments.round_services import audit
+from assessments.services import portal_link
+from improvement_plans.models import (
+    Action,
+    ActionReminderSent,
+    Investment,
+    OverdueDigestSent,
+    ProgressUpdate,
+    Rag,
+)
+
+DUE_SOON_DAYS = 7
+
+
+@dataclass
+class ActionInput:
+    title: str
+    change: Change
+    lead_partner: Partner
+    owner: object
+    start_date: date
+    due_date: date
+    description: str = ""
+    target_level: Level | None = None
+    contributing_partners: list[Partner] = field(default_factory=list)
+    status: str = Action.Status.NOT_STARTED
+    rag_override: str = ""
+    rag_override_reason: str = ""
+    investments: list[Investment] = field(default_factory=list)
+    template: ChangeAction | None = None
+
+
+def check_action(round_: Round, data: ActionInput) -> None:
+    """The rules every action meets, named by field."""
+    errors: dict[str, str] = {}
+    system = round_.system
+    title_max = Action._meta.get_field("title").max_length
+    if not data.title.strip():
+        errors["title"] = "Enter a title for the action"
+    elif len(data.title.strip()) > title_max:
+        errors["title"] = (
+            f"Enter a title of at most {title_max} characters (it has {len(data.title.strip())})"
+        )
+    if data.change.framework_id != round_.framework_id or data.change.archived:
+        errors["change"] = "Select a change of this round's framework"
+    if data.target_level is not None and data.target_level.framework_id != round_.framework_id:
+        errors["target_level"] = "Select a level of this round's framework"
+    if data.lead_partner.system_id != system.pk:
+        errors["lead_partner"] = "Select a partner of this system"
+    if any(p.system_id != system.pk for p in data.contributing_partners):
+        errors["contributing_partners"] = "Select partners of this system only"
+    if not Member.objects.filter(user=data.owner, partner__system=system).exists():
+        errors["owner"] = "Select an owner who is a member of one of this system's partners"
+    if data.due_date < data.start_date:
+        errors["due_date"] = "The due date must be the same as or after the start date"
+    if data.status not in Action.Status.values:
+        errors["status"] = "Select a status"
+    if data.rag_override and data.rag_override not in Rag.values:
+        errors["rag_override"] = "Select red, amber or green"
+    if data.rag_override and not data.rag_override_reason.strip():
+        errors["rag_override_reason"] = "Enter the reason for overriding the RAG status"
+    if any(i.round_id != round_.pk for i in data.investments):
+        errors["investments"] = "Select investments of this plan only"
+    if errors:
+        raise ValidationError(errors)
+
+
+def _action_link(action: Action) -> str:
+    return portal_link(reverse("action_detail", args=[action.public_id]))
+
+
+def _send(subject: str, template: str, recipients: list[str], **context) -> None:
+    if not recipients:
+        return
+    body = render_to_string(template, {"service_name": settings.SERVICE_NAME, **context})
+    messages = [(subject, body, None, [address]) for address in recipients]
+    transaction.on_commit(lambda: send_mass_mail(messages))
+
+
+def _tell_owner(action: Action, assigned_by) -> None:
+    _send(
+        f"You own an improvement action: {action.title}",
+        "emails/action_assigned.txt",
+        [action.owner.email],
+        action=action,
+        assigned_by=assigned_by,
+        link=_action_link(action),
+    )
+
+
+def apply_action_input(action: Action, data: ActionInput) -> None:
+    action.title = data.title.strip()
+    action.description = data.description.strip()
+    action.change = data.change
+    action.target_level = data.target_level
+    action.lead_partner = data.lead_partner
+    action.owner = data.owner
+    action.start_date = data.start_date
+    action.due_date = data.due_date
+    action.status = data.status
+    action.rag_override = data.rag_override
+    action.rag_override_reason = data.rag_override_reason.strip() if data.rag_override else ""
+    action.template = data.template or action.template
+    action.updated_at = timezone.now()
+
+
+@transaction.atomic
+def action_create(*, round_: Round, data: ActionInput, created_by) -> Action:
+    """A facilitator adds an action to an agreed round's plan; the owner is told."""
+    if not created_by.has_perm("improvement_plans.manage_plan", round_):
+        raise PermissionDenied
+    check_action(round_, data)
+    action = Action(system=round_.system, created_by=created_by)
+    apply_action_input(action, data)
+    action.full_clean()
+    action.save()
+    action.rounds.add(round_)
+    action.contributing_partners.set(data.contributing_partners)
+    action.investments.set(data.investments)
+    # The audit's action is at most 40 characters: the title goes in its detail.
+    audit(
+        round_,
+        created_by,
+        "Added an action to the plan",
+        f"Change {data.change.code}: {action.title}",
+    )
+    _tell_owner(action, created_by)
+    return action
+
+
+@transaction.atomic
+def action_update(*, action: Action, round_: Round, data: ActionInput, updated_by) -> Action:
+    """Change an action. Facilitators change everything; the owner and the lead partner's
+    members change what they are responsible for. A new owner is told."""
+    if not updated_by.has_perm("improvement_plans.update_action", action):
+        raise PermissionDenied
+    check_action(round_, data)
+    locked = Action.objects.select_for_update().get(pk=action.pk)
+    previous_owner = locked.owner_id
+    apply_action_input(locked, data)
+    # created_by is empty once its author's account is deleted (SET_NULL); that is no error.
+    locked.full_clean(exclude=["created_by"])
+    locked.save()
+    locked.contributing_partners.set(data.contributing_partners)
+    locked.investments.set(data.investments)
+    if locked.owner_id != previous_owner:
+        _tell_owner(locked, updated_by)
+    return locked
+
+
+@transaction.atomic
+def progress_post(
+    *, action: Action, author, note: str, new_status: str = "", new_rag: str = "", on=None
+) -> ProgressUpdate:
+    """Add a dated note to an action, optionally changing its status or overriding its RAG
+    (the note is the reason for the override)."""
+    if not author.has_perm("improvement_plans.update_action", action):
+        raise PermissionDenied
+    errors = {}
+    if not note.strip():
+        errors["note"] = "Enter what has happened"
+    if new_status and new_status not in Action.Status.values:
+        errors["new_status"] = "Select a status"
+    if new_rag and new_rag not in (*Rag.values, "auto"):
+        errors["new_rag"] = "Select a RAG status"
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        errors["on"] = "The date of the update must be today or in the past"
+    if errors:
+        raise ValidationError(errors)
+    locked = Action.objects.select_for_update().get(pk=action.pk)
+    update = ProgressUpdate.objects.create(
+        action=locked,
+        author=author,
+        on=on,
+        note=note.strip(),
+        new_status=new_status,
+        new_rag="" if new_rag == "auto" else new_rag,
+    )
+    if new_status:
+        locked.status = new_status
+    if new_rag == "auto":
+        locked.rag_override, locked.rag_override_reason = "", ""
+    elif new_rag:
+        locked.rag_override, locked.rag_override_reason = new_rag, note.strip()
+    locked.updated_at = timezone.now()
+    locked.save()
+    return update
+
+
+@dataclass
+class InvestmentInput:
+    scheme_name: str
+    funding_source: str
+    amount: Decimal
+    financial_year: str
+    changes: list[Change]
+
+
+def check_investment(round_: Round, data: InvestmentInput) -> None:
+    errors = {}
+    if not data.scheme_name.strip():
+        errors["scheme_name"] = "Enter the scheme name"
+    if data.funding_source not in Investment.Source.values:
+        errors["funding_source"] = "Select the funding source"
+    if data.amount is None or data.amount < 0:
+        errors["amount"] = "The amount must be £0 or more"
+    elif data.amount != data.amount.quantize(Decimal("0.01")):
+        errors["amount"] = "Enter the amount in pounds and pence, like 1250.50"
+    if not data.changes:
+        errors["changes"] = "Select at least one change this investment serves"
+    elif any(c.framework_id != round_.framework_id for c in data.changes):
+        errors["changes"] = "Select changes of this round's framework"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def investment_save(
+    *, round_: Round, data: InvestmentInput, saved_by, investment: Investment | None = None
+) -> Investment:
+    if not saved_by.has_perm("improvement_plans.manage_plan", round_):
+        raise PermissionDenied
+    check_investment(round_, data)
+    investment = investment or Investment(round=round_, created_by=saved_by)
+    investment.scheme_name = data.scheme_name.strip()
+    investment.funding_source = data.funding_source
+    investment.amount = data.amount
+    investment.financial_year = data.financial_year.strip()
+    # created_by is empty once its author's account is deleted (SET_NULL); that is no error.
+    investment.full_clean(exclude=["created_by"])
+    investment.save()
+    investment.changes.set(data.changes)
+    return investment
+
+
+def _member_emails(partner_ids) -> dict[int, list[str]]:
+    emails: dict[int, list[str]] = {}
+    for partner_id, email in Member.objects.filter(
+        partner__in=partner_ids, user__is_active=True
+    ).values_list("partner_id", "user__email"):
+        emails.setdefault(partner_id, []).append(email)
+    return emails
+
+
+def action_reminders_send(*, today: date | None = None, dry_run: bool = False) -> list[str]:
+    """Tell owners of open actions due within 7 days, once per action and due date."""
+    today = today or timezone.localdate()
+    due = Action.objects.filter(
+        status__in=Action.OPEN_STATUSES,
+        due_date__gte=today,
+        due_date__lte=today + timedelta(days=DUE_SOON_DAYS),
+    ).select_related("owner", "system", "change")
+    report = []
+    for action in due:
+        report.append(f"{action.system}: '{action.title}' due {action.due_date} ({action.owner})")
+        if dry_run:
+            continue
+        try:
+            with transaction.atomic():
+                ActionReminderSent.objects.create(
+                    action=action, due_date=action.due_date, sent_on=today
+                )
+                _send(
+                    f"Due {action.due_date:%-d %B}: {action.title}",
+                    "emails/action_due.txt",
+                    [action.owner.email],
+                    action=action,
+                    link=_action_link(action),
+                )
+        except IntegrityError:
+            report[-1] += " (already reminded)"
+    return report
+
+
+def overdue_digest_send(*, today: date | None = None, dry_run: bool = False) -> list[str]:
+    """Once a week, e-mail each partner's members the overdue actions their partner leads."""
+    today = today or timezone.localdate()
+    year, week, _ = today.isocalendar()
+    week_key = f"{year}-W{week:02d}"
+    overdue = list(
+        Action.objects.filter(status__in=Action.OPEN_STATUSES, due_date__lt=today)
+        .select_related("lead_partner__system", "owner", "change")
+        .order_by("lead_partner__name", "due_date")
+    )
+    by_partner: dict[int, list[Action]] = {}
+    for action in overdue:
+        by_partner.setdefault(action.lead_partner_id, []).append(action)
+    emails = _member_emails(list(by_partner))
+    report = []
+    for partner_id, actions in by_partner.items():
+        partner = actions[0].lead_partner
+        report.append(f"{partner.system} / {partner}: {len(actions)} overdue action(s)")
+        if dry_run:
+            continue
+        try:
+            with transaction.atomic():
+                OverdueDigestSent.objects.create(partner=partner, week=week_key, sent_on=today)
+                _send(
+                    f"{len(actions)} overdue improvement action{'s' if len(actions) != 1 else ''}"
+                    f" for {partner}",
+                    "emails/overdue_digest.txt",
+                    emails.get(partner_id, []),
+                    partner=partner,
+                    items=[(a, _action_link(a)) for a in actions],
+                    today=today,
+                )
+        except IntegrityError:
+            report[-1] += " (digest already sent this week)"
+    return report

@@ -1,0 +1,365 @@
+"""Improvement plan pages: the plan of an agreed round, actions, progress, investments,
+lists with filters and exports, and the bulk import."""
+
+import tablib
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from assessments import selectors as assessment_selectors
+from assessments.forms import add_service_errors
+from assessments.models import ChangeAction, Round
+from improvement_plans import selectors, services
+from improvement_plans.filters import ActionFilter
+from improvement_plans.forms import ActionForm, ActionImportForm, InvestmentForm, ProgressForm
+from improvement_plans.models import Investment
+from improvement_plans.resources import ActionResource
+
+EXPORT_FORMATS = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+IMPORT_SESSION_KEY = "action-import-{}"
+
+
+def _plan_round(request: HttpRequest, public_id, perm: str) -> Round:
+    round_ = assessment_selectors.round_for_user(request.user, public_id)
+    if not request.user.has_perm(perm, round_):
+        raise PermissionDenied
+    return round_
+
+
+def _bound(request: HttpRequest):
+    return request.POST if request.method == "POST" else None
+
+
+@login_required
+def plan(request: HttpRequest, public_id) -> HttpResponse:
+    round_ = _plan_round(request, public_id, "improvement_plans.view_plan")
+    data = selectors.plan_rows(round_)
+    gap_changes = [row.change.pk for row in data["rows"] if row.gap > 0]
+    practice = _practice_for(gap_changes)
+    for row in data["rows"]:
+        row.practice = practice.get(row.change.pk, [])
+    return render(
+        request,
+        "plans/plan.html",
+        {
+            **data,
+            "round": round_,
+            "system": round_.system,
+            "can_manage": request.user.has_perm("improvement_plans.manage_plan", round_),
+            "flagged": sum(row.needs_action for row in data["rows"]),
+        },
+    )
+
+
+def _practice_for(change_ids: list[int]) -> dict:
+    """Case studies for changes with a gap, when the case-study library is installed."""
+    try:
+        from casestudies.selectors import case_studies_for_changes
+    except ImportError:  # pragma: no cover - the library ships with the portal
+        return {}
+    return case_studies_for_changes(change_ids) if change_ids else {}
+
+
+@login_required
+def action_new(request: HttpRequest, public_id) -> HttpResponse:
+    round_ = _plan_round(request, public_id, "improvement_plans.manage_plan")
+    initial = {"start_date": timezone.localdate()}
+    template = None
+    code = request.GET.get("change")
+    if code:
+        change = round_.framework.changes.filter(code=code, archived=False).first()
+        if change:
+            initial["change"] = change.pk
+            consensus = round_.consensus.filter(change=change).first()
+            if consensus and consensus.planned_level_id:
+                initial["target_level"] = consensus.planned_level_id
+                if consensus.planned_by:
+                    initial["due_date"] = consensus.planned_by
+    template_id = request.GET.get("template") or request.POST.get("template")
+    if template_id and template_id.isdigit():
+        template = (
+            ChangeAction.objects.filter(pk=template_id, change__framework=round_.framework)
+            .select_related("change")
+            .first()
+        )
+        if template:
+            initial["change"] = template.change_id
+            initial["title"] = f"{template.code} {template.title}"[:200]
+            initial["description"] = "\n".join(f"- {point}" for point in template.points)
+    form = ActionForm(_bound(request), round_=round_, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = services.action_create(
+                round_=round_, data=form.action_input(template), created_by=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Action added; {action.owner.get_full_name()} was told.")
+            return redirect("plan", public_id=round_.public_id)
+    templates = list(
+        ChangeAction.objects.filter(change__framework=round_.framework, archived=False)
+        .select_related("change")
+        .order_by("change__position", "position")
+    )
+    return render(
+        request,
+        "plans/action_form.html",
+        {
+            "round": round_,
+            "system": round_.system,
+            "form": form,
+            "template": template,
+            "templates": templates,
+        },
+    )
+
+
+@login_required
+def action_detail(request: HttpRequest, public_id) -> HttpResponse:
+    action = selectors.action_for_user(request.user, public_id)
+    can_update = request.user.has_perm("improvement_plans.update_action", action)
+    form = ProgressForm(_bound(request))
+    if request.method == "POST":
+        if not can_update:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.progress_post(
+                    action=action,
+                    author=request.user,
+                    note=form.cleaned_data["note"],
+                    new_status=form.cleaned_data["new_status"],
+                    new_rag=form.cleaned_data["new_rag"],
+                    on=form.cleaned_data.get("on"),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Your update is posted.")
+                return redirect("action_detail", public_id=action.public_id)
+    latest_round = max(
+        action.rounds.all(),
+        key=lambda r: (r.agreed_at is not None, r.agreed_at or r.created_at),
+        default=None,
+    )
+    return render(
+        request,
+        "plans/action_detail.html",
+        {
+            "action": action,
+            "system": action.system,
+            "round": latest_round,
+            "timeline": selectors.action_timeline(action),
+            "form": form,
+            "can_update": can_update,
+            "can_manage": request.user.has_perm("improvement_plans.manage_action", action),
+        },
+    )
+
+
+@login_required
+def action_edit(request: HttpRequest, public_id) -> HttpResponse:
+    action = selectors.action_for_user(request.user, public_id)
+    if not request.user.has_perm("improvement_plans.manage_action", action):
+        raise PermissionDenied
+    round_ = max(action.rounds.all(), key=lambda r: r.agreed_at or r.created_at)
+    initial = {
+        "title": action.title,
+        "description": action.description,
+        "change": action.change_id,
+        "target_level": action.target_level_id,
+        "lead_partner": action.lead_partner_id,
+        "contributing_partners": [p.pk for p in action.contributing_partners.all()],
+        "owner": action.owner_id,
+        "start_date": action.start_date,
+        "due_date": action.due_date,
+        "status": action.status,
+        "rag_override": action.rag_override,
+        "rag_override_reason": action.rag_override_reason,
+        "investments": [i.pk for i in action.investments.all()],
+    }
+    form = ActionForm(_bound(request), round_=round_, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_update(
+                action=action, round_=round_, data=form.action_input(), updated_by=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The action is saved.")
+            return redirect("action_detail", public_id=action.public_id)
+    return render(
+        request,
+        "plans/action_form.html",
+        {"round": round_, "system": action.system, "form": form, "action": action},
+    )
+
+
+def _export(actions, name: str, file_format: str) -> HttpResponse:
+    dataset = ActionResource().export(actions)
+    content = dataset.export(file_format)
+    response = HttpResponse(content, content_type=EXPORT_FORMATS[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{slugify(name)}.{file_format}"'
+    return response
+
+
+def _action_list(request, actions, *, title: str, system=None, filters=None) -> HttpResponse:
+    file_format = request.GET.get("export")
+    if file_format in EXPORT_FORMATS:
+        return _export(actions, title, file_format)
+    today = timezone.localdate()
+    return render(
+        request,
+        "plans/action_list.html",
+        {"actions": actions, "title": title, "system": system, "filter": filters, "today": today},
+    )
+
+
+@login_required
+def system_actions(request: HttpRequest, slug: str) -> HttpResponse:
+    system = assessment_selectors.system_for_user(request.user, slug)
+    if not request.user.has_perm("improvement_plans.view_system_actions", system):
+        raise PermissionDenied
+    filters = ActionFilter(
+        request.GET or None, queryset=selectors.system_actions(system), system=system
+    )
+    actions = (
+        list(filters.qs)
+        if filters.is_bound and filters.is_valid()
+        else list(selectors.system_actions(system))
+    )
+    return _action_list(
+        request, actions, title=f"Actions of {system.name}", system=system, filters=filters
+    )
+
+
+@login_required
+def my_actions(request: HttpRequest) -> HttpResponse:
+    return _action_list(request, list(selectors.my_actions(request.user)), title="My actions")
+
+
+@login_required
+def investment_edit(request: HttpRequest, public_id, investment_id=None) -> HttpResponse:
+    round_ = _plan_round(request, public_id, "improvement_plans.manage_plan")
+    investment = None
+    initial = {}
+    if investment_id:
+        investment = get_object_or_404(Investment, round=round_, public_id=investment_id)
+        initial = {
+            "scheme_name": investment.scheme_name,
+            "funding_source": investment.funding_source,
+            "amount": investment.amount,
+            "financial_year": investment.financial_year,
+            "changes": [c.pk for c in investment.changes.all()],
+        }
+    form = InvestmentForm(_bound(request), round_=round_, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.investment_save(
+                round_=round_,
+                data=form.investment_input(),
+                saved_by=request.user,
+                investment=investment,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The investment is saved.")
+            return redirect("plan", public_id=round_.public_id)
+    return render(
+        request,
+        "plans/investment_form.html",
+        {"round": round_, "system": round_.system, "form": form, "investment": investment},
+    )
+
+
+def _dataset_from(upload) -> tablib.Dataset:
+    content = upload.read()
+    name = upload.name.lower()
+    if name.endswith(".xlsx"):
+        return tablib.Dataset().load(content, format="xlsx")
+    if name.endswith(".csv"):
+        return tablib.Dataset().load(content.decode("utf-8-sig"), format="csv")
+    raise ValidationError("Upload an .xlsx or .csv file")
+
+
+@login_required
+def action_import(request: HttpRequest, public_id) -> HttpResponse:
+    """Upload actions: a preview with every row's errors; nothing is written yet."""
+    round_ = _plan_round(request, public_id, "improvement_plans.manage_plan")
+    form = ActionImportForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+    context = {"round": round_, "system": round_.system, "form": form}
+    if request.method == "POST" and form.is_valid():
+        key = IMPORT_SESSION_KEY.format(round_.public_id)
+        try:
+            dataset = _dataset_from(form.cleaned_data["spreadsheet"])
+        except Exception as error:  # noqa: BLE001 - any unreadable file gets the same answer
+            form.add_error(
+                "spreadsheet",
+                "The file could not be read as a spreadsheet"
+                + (f": {error.messages[0]}" if isinstance(error, ValidationError) else ""),
+            )
+            return render(request, "plans/action_import.html", context)
+        result = ActionResource(round_=round_, user=request.user).import_data(
+            dataset, dry_run=True, use_transactions=True, rollback_on_validation_errors=True
+        )
+        problems = _problems(result)
+        if problems or not dataset.height:
+            request.session.pop(key, None)
+        else:
+            request.session[key] = dataset.export("json")
+        context.update(
+            {
+                "result": result,
+                "problems": problems,
+                "rows": dataset.dict,
+                "empty": not dataset.height,
+            }
+        )
+        return render(request, "plans/action_import_preview.html", context)
+    return render(request, "plans/action_import.html", context)
+
+
+def _problems(result) -> list[str]:
+    problems = [
+        f"Row {row.number}: " + "; ".join(row.error.messages) for row in result.invalid_rows
+    ]
+    problems += [
+        f"Row {row.number}: {error.error}" for row in result.error_rows for error in row.errors
+    ]
+    problems += [str(error.error) for error in result.base_errors]
+    return problems
+
+
+@login_required
+@require_POST
+def action_import_confirm(request: HttpRequest, public_id) -> HttpResponse:
+    """Write the previewed actions: all of them or none."""
+    round_ = _plan_round(request, public_id, "improvement_plans.manage_plan")
+    stored = request.session.get(IMPORT_SESSION_KEY.format(round_.public_id))
+    if stored is None:
+        messages.error(request, "There is no previewed spreadsheet to import. Upload it again.")
+        return redirect("action_import", public_id=round_.public_id)
+    dataset = tablib.Dataset().load(stored, format="json")
+    result = ActionResource(round_=round_, user=request.user).import_data(
+        dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True
+    )
+    problems = _problems(result)
+    if problems:
+        messages.error(request, "Nothing was imported: " + " ".join(problems))
+        return redirect("action_import", public_id=round_.public_id)
+    request.session.pop(IMPORT_SESSION_KEY.format(round_.public_id), None)
+    messages.success(
+        request, f"{dataset.height} action{'s' if dataset.height != 1 else ''} imported."
+    )
+    return redirect("plan", public_id=round_.public_id)
