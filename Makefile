@@ -10,7 +10,7 @@ CHECK_ENV := DEBUG=0 SECRET_KEY=check-only-$(shell printf '%050d' 0) ALLOWED_HOS
 	SECURE_SSL_REDIRECT=1 SESSION_COOKIE_SECURE=1 CSRF_COOKIE_SECURE=1 \
 	SECURE_HSTS_SECONDS=31536000 SECURE_HSTS_INCLUDE_SUBDOMAINS=1 SECURE_HSTS_PRELOAD=1
 
-.PHONY: install run test lint format check assets clean
+.PHONY: install run test lint format check assets clean bench
 
 install: $(STAMP)
 
@@ -45,6 +45,16 @@ format: install
 check: install
 	$(CHECK_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+## make bench: national-scale data, gunicorn with DEBUG off, each key page under load; prints the
+## table and writes .bench/bench.json. SQLite in .bench/ unless DATABASE_URL is set. BENCH_ARGS=--quick
+BENCH_DATABASE_URL := $(or $(DATABASE_URL),sqlite:///$(CURDIR)/.bench/bench.sqlite3)
+BENCH_ENV := DEBUG=0 SECRET_KEY=bench-only-$(shell printf '%050d' 0) ALLOWED_HOSTS=127.0.0.1 \
+	DATABASE_URL=$(BENCH_DATABASE_URL)
+
+bench: install
+	mkdir -p .bench
+	$(BENCH_ENV) $(PY) manage.py bench --json .bench/bench.json $(BENCH_ARGS)
 
 ## make assets: rebuild the vendored GOV.UK Frontend (needs npm)
 assets:

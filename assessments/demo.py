@@ -276,12 +276,16 @@ def _seed_agreed_rounds(system: System, facilitator) -> list[str]:
         .order_by("user__email")
     ]
     partners = [Partner.objects.get(system=system, name=name) for _, name, _ in PARTNERS]
+    previous_mtoc = None  # each Managing transfers of care round starts from the one before
     for name, key, days_ago, uplift in AGREED_ROUNDS:
         framework = Framework.objects.filter(key=key).first()
         if framework is None:
             notes.append(f"Framework {key} is not loaded, so round {name} was not added.")
             continue
-        if Round.objects.filter(system=system, name=name).exists():
+        existing = Round.objects.filter(system=system, name=name).first()
+        if existing is not None:
+            if key.startswith("mtoc-"):
+                previous_mtoc = existing
             continue
         closes = timezone.localdate() - timedelta(days=days_ago)
         agreed_at = timezone.now() - timedelta(days=days_ago - 40)
@@ -290,6 +294,7 @@ def _seed_agreed_rounds(system: System, facilitator) -> list[str]:
             name=name,
             framework=framework,
             status=Round.Status.AGREED,
+            previous_round=previous_mtoc if key.startswith("mtoc-") else None,
             opens_on=closes - timedelta(days=28),
             closes_on=closes,
             quorum=len(steering) // 2 + 1,
@@ -351,5 +356,7 @@ def _seed_agreed_rounds(system: System, facilitator) -> list[str]:
             ("Round agreed", agreed_at),
         ):
             AuditEvent.objects.create(round=round_, actor=facilitator, action=action, at=at)
+        if key.startswith("mtoc-"):
+            previous_mtoc = round_
         notes.append(f"Round {name} on {framework.short_title} is agreed.")
     return notes

@@ -136,6 +136,7 @@ def _phase_links(user, round_: Round) -> list[tuple[str, str]]:
     # The plan lives in improvement_plans; asking by name keeps assessments independent of it.
     if user.has_perm("improvement_plans.view_plan", round_):
         links.insert(0, ("Improvement plan", reverse("plan", args=key)))
+        links.insert(1, ("Better Care Fund return", reverse("return_page", args=key)))
     if user.has_perm("assessments.view_audit", round_):
         links.append(("Audit trail", reverse("audit", args=key)))
     return links

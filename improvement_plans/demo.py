@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import Member, Partner, Round, System, SystemRole
-from improvement_plans.models import Action, Investment, ProgressUpdate
+from improvement_plans.models import Action, Investment, ProgressUpdate, ReturnNarrative
+from improvement_plans.return_services import return_issue
 
 # (change code, title, lead partner short name, status, start offset days, due offset days)
 DEMO_ACTIONS = [
@@ -121,7 +122,25 @@ def seed_plan_demo(system: System) -> list[str]:
                 note=notes[status],
                 new_status=status,
             )
+    ReturnNarrative.objects.create(
+        round=round_,
+        performance_issues=(
+            "Delayed transfers rise every winter at the acute trust, and weekend discharges are "
+            "about half the weekday rate."
+        ),
+        changes_to_embed=(
+            "Home first for everyone with new care needs, trusted assessment for care home "
+            "placements, and the care home bed tracker in every home."
+        ),
+        anticipated_improvements=(
+            "Fewer people waiting in hospital for a package of care, and more people at home "
+            "91 days after discharge."
+        ),
+        updated_by=facilitator,
+    )
+    issued = return_issue(round_=round_, issued_by=facilitator)
     return [
         f"The {round_.name} plan has {len(DEMO_ACTIONS)} actions in every status (some overdue) "
-        f"and {len(DEMO_INVESTMENTS)} investments."
+        f"and {len(DEMO_INVESTMENTS)} investments; its BCF return is issued as version "
+        f"{issued.version}."
     ]

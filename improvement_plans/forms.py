@@ -113,6 +113,15 @@ class ActionForm(PortalForm):
             *[Choice(value, label) for value, label in Rag.choices],
         ]
 
+    def clean(self):
+        # The service checks this too, but only once every field is valid; checked here, it
+        # shows in the error summary beside the other errors, as GOV.UK asks.
+        cleaned = super().clean()
+        start, due = cleaned.get("start_date"), cleaned.get("due_date")
+        if start and due and due < start:
+            self.add_error("due_date", "The due date must be the same as or after the start date")
+        return cleaned
+
     def layout_fields(self) -> list:
         return [
             Field.text("title", field_width=30),
@@ -269,3 +278,21 @@ class ActionImportForm(PortalForm):
 
     def layout_fields(self) -> list:
         return [Field("spreadsheet")]
+
+
+class NarrativeForm(PortalForm):
+    submit_label = "Save the draft narrative"
+
+    performance_issues = forms.CharField(
+        label="Current performance issues to be addressed",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    changes_to_embed = forms.CharField(
+        label="The changes to embed further, including commitments on reablement and care homes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    anticipated_improvements = forms.CharField(
+        label="Anticipated improvements", required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )

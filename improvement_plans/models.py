@@ -216,3 +216,55 @@ class OverdueDigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"Digest for {self.partner_id} ({self.week})"
+
+
+class ReturnNarrative(models.Model):
+    """The facilitator's draft narrative for a round's BCF return, under the three prompts of
+    a BCF appendix."""
+
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="return_narrative")
+    performance_issues = models.TextField("current performance issues to be addressed", blank=True)
+    changes_to_embed = models.TextField(
+        "the changes to embed further, including commitments on reablement and care homes",
+        blank=True,
+    )
+    anticipated_improvements = models.TextField("anticipated improvements", blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Return narrative for {self.round}"
+
+
+class IssuedReturn(models.Model):
+    """An issued BCF return: a frozen snapshot of its data and its rendered files.
+
+    Downloads come from here, so later edits to the plan never change an issued return; the
+    checksum lets anyone confirm a file is the one issued.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="issued_returns")
+    version = models.PositiveIntegerField()
+    data = models.JSONField()
+    html = models.TextField()
+    pdf = models.BinaryField()
+    xlsx = models.BinaryField()
+    checksum = models.CharField(max_length=64)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["round", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "version"], name="issued_return_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} return, version {self.version}"

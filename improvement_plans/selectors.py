@@ -170,8 +170,14 @@ def finished_actions_for(round_: Round, change: Change) -> list[Action]:
         change.pk,
         *Crosswalk.objects.filter(to_change=change).values_list("from_change_id", flat=True),
     ]
+    # Scoped to the system first: by change alone the index would walk every system's actions.
     return list(
-        Action.objects.filter(rounds__in=earlier, change__in=change_ids, status=Action.Status.DONE)
+        Action.objects.filter(
+            system=round_.system_id,
+            rounds__in=earlier,
+            change__in=change_ids,
+            status=Action.Status.DONE,
+        )
         .distinct()
         .select_related("lead_partner")
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from improvement_plans import views
+from improvement_plans import return_views, views
 
 ROUND = "rounds/<uuid:public_id>/plan/"
 
@@ -16,6 +16,33 @@ urlpatterns = [
         ROUND + "investments/<uuid:investment_id>/",
         views.investment_edit,
         name="investment_edit",
+    ),
+    path("rounds/<uuid:public_id>/return/", return_views.return_page, name="return_page"),
+    path(
+        "rounds/<uuid:public_id>/return/preview/",
+        return_views.return_preview,
+        name="return_preview",
+    ),
+    path(
+        "rounds/<uuid:public_id>/return/draft.<str:file_format>",
+        return_views.return_draft_file,
+        name="return_draft_file",
+    ),
+    path("rounds/<uuid:public_id>/return/issue/", return_views.return_issue, name="return_issue"),
+    path(
+        "rounds/<uuid:public_id>/return/latest.pdf",
+        return_views.latest_issued_pdf,
+        name="return_pdf",
+    ),
+    path(
+        "returns/<uuid:issued_id>/<str:file_format>/",
+        return_views.issued_file,
+        name="issued_return_file",
+    ),
+    path(
+        "rounds/<uuid:public_id>/consensus-record.pdf",
+        return_views.consensus_record,
+        name="consensus_record",
     ),
     path("actions/mine/", views.my_actions, name="my_actions"),
     path("actions/<uuid:public_id>/", views.action_detail, name="action_detail"),

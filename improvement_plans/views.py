@@ -72,17 +72,10 @@ def _practice_for(change_ids: list[int]) -> dict:
 def action_new(request: HttpRequest, public_id) -> HttpResponse:
     round_ = _plan_round(request, public_id, "improvement_plans.manage_plan")
     initial = {"start_date": timezone.localdate()}
-    template = None
+    template = change = None
     code = request.GET.get("change")
     if code:
         change = round_.framework.changes.filter(code=code, archived=False).first()
-        if change:
-            initial["change"] = change.pk
-            consensus = round_.consensus.filter(change=change).first()
-            if consensus and consensus.planned_level_id:
-                initial["target_level"] = consensus.planned_level_id
-                if consensus.planned_by:
-                    initial["due_date"] = consensus.planned_by
     template_id = request.GET.get("template") or request.POST.get("template")
     if template_id and template_id.isdigit():
         template = (
@@ -91,9 +84,18 @@ def action_new(request: HttpRequest, public_id) -> HttpResponse:
             .first()
         )
         if template:
-            initial["change"] = template.change_id
+            change = template.change
             initial["title"] = f"{template.code} {template.title}"[:200]
             initial["description"] = "\n".join(f"- {point}" for point in template.points)
+    # The level and date the round planned for the change, whether it was named in the link
+    # or came with a framework action.
+    if change:
+        initial["change"] = change.pk
+        consensus = round_.consensus.filter(change=change).first()
+        if consensus and consensus.planned_level_id:
+            initial["target_level"] = consensus.planned_level_id
+            if consensus.planned_by:
+                initial["due_date"] = consensus.planned_by
     form = ActionForm(_bound(request), round_=round_, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -45,6 +45,8 @@ def _concrete(route: str) -> str:
         ("<uuid:partner_id>", SAMPLE["uuid"]),
         ("<uuid:comment_id>", SAMPLE["uuid"]),
         ("<uuid:investment_id>", SAMPLE["uuid"]),
+        ("<uuid:issued_id>", SAMPLE["uuid"]),
+        ("<str:file_format>", "pdf"),
         ("<str:token>", "token"),
         ("<uidb64>", "MQ"),
         ("<token>", "token"),

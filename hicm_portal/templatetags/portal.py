@@ -19,3 +19,14 @@ def error_links(bound_field) -> list[tuple[str, str]]:
     else:
         anchor = field_id
     return [(anchor, str(message)) for message in bound_field.errors]
+
+
+@register.filter
+def money(value) -> str:
+    """Pounds with thousands separators and pence: 125000.5 -> 125,000.50."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return f"{Decimal(str(value)):,.2f}"
+    except (InvalidOperation, ValueError):
+        return str(value)

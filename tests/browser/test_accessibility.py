@@ -495,3 +495,198 @@ def test_check_answers_with_a_submit_error(
     expect(summary).to_be_focused()
     check_page(page, browser_problems, heading="Check your answers before you submit")
     assert PartnerReturn.objects.get(pk=partner_return.pk).submitted_at is None
+
+
+# --- Improvement plans ---------------------------------------------------------------------
+# The plan pages the journey in test_plan_journey.py does not visit, on an agreed 2025/26
+# round of Testshire (tests.improvement_plans.plan_support): one overdue action on change 1, in
+# progress, led by Testshire Hospitals and owned by Mina Member, with one progress update; one
+# investment. A path's {round}, {action}, {change} and {partner} are that round's and
+# action's public ids, and change 1's and Testshire Hospitals' primary keys.
+
+ACTION_TITLE = "Set up a discharge hub"
+ACTION_NOTE = "Kick-off held with both wards."
+
+
+@dataclass(frozen=True)
+class PlanVisit:
+    path: str
+    who: str
+    heading: str
+    text: str | None = None
+    absent: tuple[str, str] | None = None  # (role, name): a control the person is not offered
+
+
+PLAN_PAGES = {
+    "plan-viewer": PlanVisit(
+        "/rounds/{round}/plan/",
+        "viewer",
+        "Improvement plan",
+        text=ACTION_TITLE,
+        absent=("link", "Add an action"),
+    ),
+    "action-detail-steering": PlanVisit(
+        "/actions/{action}/",
+        "steering",
+        ACTION_TITLE,
+        text=ACTION_NOTE,
+        absent=("button", "Post update"),
+    ),
+    "action-import": PlanVisit(
+        "/rounds/{round}/plan/actions/import/", "facilitator", "Import actions from a spreadsheet"
+    ),
+    "system-actions-filtered": PlanVisit(
+        "/systems/testshire/actions/?change={change}&lead_partner={partner}&status=in_progress"
+        "&overdue=on",
+        "facilitator",
+        "Actions of Testshire",
+        text="Overdue",
+    ),
+    "my-actions-empty": PlanVisit(
+        "/actions/mine/",
+        "steering",
+        "My actions",
+        text="Actions you own, or that your partner leads, appear here.",
+    ),
+}
+
+
+@pytest.fixture
+def plan(cast, frameworks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from improvement_plans.models import Action
+    from tests.improvement_plans.plan_support import (
+        agreed_round,
+        make_action,
+        make_investment,
+        make_update,
+    )
+
+    today = timezone.localdate()
+    round_ = agreed_round(cast.system, frameworks["mtoc-2020"], planner=cast.facilitator)
+    action = make_action(
+        round_,
+        title=ACTION_TITLE,
+        lead_partner=cast.partner,
+        owner=cast.member,
+        start=today - timedelta(days=60),
+        due=today - timedelta(days=5),
+        status=Action.Status.IN_PROGRESS,
+    )
+    make_update(action, cast.member, ACTION_NOTE, new_status=Action.Status.IN_PROGRESS)
+    make_investment(round_)
+    return round_, action
+
+
+@pytest.mark.parametrize("visit", PLAN_PAGES.values(), ids=PLAN_PAGES.keys())
+def test_plan_page_is_accessible(visit, page, live_server_url, cast, plan, login, browser_problems):
+    round_, action = plan
+    path = visit.path.format(
+        round=round_.public_id,
+        action=action.public_id,
+        change=action.change_id,
+        partner=cast.partner.pk,
+    )
+    login(cast.roles()[visit.who])
+    response = page.goto(live_server_url + path)
+    assert response.status == 200
+    if visit.text:
+        expect(page.locator("main")).to_contain_text(visit.text)
+    if visit.absent:
+        role, name = visit.absent
+        expect(page.get_by_role(role, name=name)).to_have_count(0)
+    check_page(page, browser_problems, heading=visit.heading)
+
+
+def test_system_actions_filters_are_kept(
+    page, live_server_url, cast, plan, login, browser_problems
+):
+    """The filtered list shows its filters as chosen, and the one matching action."""
+    login(cast.facilitator)
+    page.goto(f"{live_server_url}/systems/testshire/actions/")
+    page.get_by_label("Lead partner").select_option(label="Testshire Hospitals")
+    page.get_by_label("Status").select_option(label="In progress")
+    page.get_by_label("Overdue only").check()
+    page.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(re.compile(r"status=in_progress&overdue=on$"))
+    expect(page.get_by_label("Lead partner")).to_have_value(str(cast.partner.pk))
+    expect(page.get_by_label("Overdue only")).to_be_checked()
+    table = page.get_by_role("table", name="Actions of Testshire")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    expect(table).to_contain_text(ACTION_TITLE)
+    check_page(page, browser_problems, heading="Actions of Testshire")
+
+    page.get_by_label("Status").select_option(label="Done")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("main")).to_contain_text("No actions match. Change the filters")
+    check_page(page, browser_problems, heading="Actions of Testshire")
+
+
+def test_investment_form_with_errors(page, live_server_url, cast, plan, login, browser_problems):
+    """A negative amount: the error summary, and its link goes to the amount."""
+    round_, _ = plan
+    login(cast.facilitator)
+    page.goto(f"{live_server_url}/rounds/{round_.public_id}/plan/")
+    page.get_by_role("link", name="Add an investment").click()
+    expect(page).to_have_url(f"{live_server_url}/rounds/{round_.public_id}/plan/investments/new/")
+    check_page(page, browser_problems, heading="Add an investment")
+
+    page.get_by_label("Scheme name").fill("Discharge hub staffing")
+    page.get_by_label("Better Care Fund", exact=True).check()
+    page.get_by_label("Amount in pounds").fill("-2500")
+    page.get_by_label("Financial year").fill("2026/27")
+    page.get_by_label("1. Early discharge planning").check()
+    page.get_by_role("button", name="Save investment").click()
+    expect(page).to_have_title(re.compile(r"^Error: Add an investment – 2025/26 – "))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.locator("li")).to_have_count(1)
+    expect(summary).to_contain_text("The amount must be £0 or more")
+    expect(page.get_by_label("Scheme name")).to_have_value("Discharge hub staffing")
+    check_page(page, browser_problems, heading="Add an investment")
+    summary.get_by_role("link", name="The amount must be £0 or more").click()
+    expect(page.get_by_label("Amount in pounds")).to_be_focused()
+
+
+def test_action_import_with_an_error_row(
+    page, live_server_url, cast, plan, login, browser_problems, tmp_path
+):
+    """The import form submitted empty, then a spreadsheet whose second row has no such
+    partner: the preview lists every row, names the problem, and offers no import."""
+    round_, _ = plan
+    import_url = f"{live_server_url}/rounds/{round_.public_id}/plan/actions/import/"
+    login(cast.facilitator)
+    page.goto(f"{live_server_url}/rounds/{round_.public_id}/plan/")
+    page.get_by_role("link", name="Import actions from a spreadsheet").click()
+    expect(page).to_have_url(import_url)
+
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page).to_have_title(re.compile(r"^Error: Import actions – "))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Select a spreadsheet to upload")
+    expect(summary).to_be_focused()
+    check_page(page, browser_problems, heading="Import actions from a spreadsheet")
+
+    spreadsheet = tmp_path / "actions.csv"
+    spreadsheet.write_text(
+        "change,title,description,target_level,lead_partner,owner,start_date,due_date,status\n"
+        "1,Discharge lounge,,4,Testshire Hospitals,member@test.example,01/04/2026,31/03/2027,"
+        "Not started\n"
+        "4,Home first pathway,,,Nowhere Trust,member@test.example,01/04/2026,31/03/2027,"
+        "Not started\n",
+        encoding="utf-8",
+    )
+    page.get_by_label("Spreadsheet of actions (.xlsx or .csv)").set_input_files(spreadsheet)
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page).to_have_title(re.compile(r"^Error: Check the actions to import – "))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Row 2: This system has no partner called 'Nowhere Trust'")
+    expect(summary).not_to_contain_text("Row 1")
+    expect(summary).to_be_focused()
+    table = page.get_by_role("table", name="Rows in the spreadsheet")
+    expect(table.locator("tbody tr")).to_have_count(2)
+    expect(page.get_by_role("button", name=re.compile(r"^Import"))).to_have_count(0)
+    check_page(page, browser_problems, heading="Correct the spreadsheet and upload it again")
