@@ -228,9 +228,16 @@ def trend_rows(round_: Round) -> dict:
     changes = list(Change.objects.filter(framework=round_.framework, archived=False))
     to_current = {c.pk: c.pk for c in changes}
     to_current.update(_crosswalk_back([c.pk for c in changes]))
+    # Only rounds on this framework or an edition its crosswalk reaches back to.
+    frameworks = set(
+        Change.objects.filter(pk__in=to_current).values_list("framework_id", flat=True)
+    )
     rounds = list(
         Round.objects.filter(
-            system=round_.system, status=Round.Status.AGREED, agreed_at__lte=round_.agreed_at
+            system=round_.system,
+            status=Round.Status.AGREED,
+            agreed_at__lte=round_.agreed_at,
+            framework__in=frameworks,
         )
         .select_related("framework")
         .order_by("agreed_at")

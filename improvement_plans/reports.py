@@ -16,9 +16,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from assessments.models import Change, Consensus, Decision, Round
-from assessments.review_selectors import approval_rows
+from assessments.review_selectors import approval_rows, trend_rows
 from assessments.selectors import previous_agreed_levels
-from hicm_portal.charts import radar
+from hicm_portal.charts import radar, trend
 from improvement_plans.models import Investment, ReturnNarrative
 from improvement_plans.pdf import html_to_pdf
 from improvement_plans.selectors import investment_totals, plan_actions
@@ -134,8 +134,40 @@ def return_data(round_: Round) -> dict:
             }
             for a in sorted(actions, key=lambda a: (a.change.position, a.due_date))
         ],
+        "trend": _trend_data(round_),
         "generated_at": timezone.now().isoformat(timespec="seconds"),
     }
+
+
+def _trend_data(round_: Round) -> dict:
+    """Each change's agreed level in every agreed round up to this one (over crosswalks)."""
+    data = trend_rows(round_)
+    return {
+        "rounds": [r.name for r in data["rounds"]],
+        "changes": [
+            {
+                "code": row.change.code,
+                "title": row.change.title,
+                "values": [level.number if level else None for _, level in row.points],
+                "planned_check": row.planned_check,
+            }
+            for row in data["rows"]
+        ],
+    }
+
+
+def trend_charts(trend_data: dict) -> list[dict]:
+    """One small line chart per change, with its figures, for pages and PDFs alike."""
+    rounds = trend_data.get("rounds", [])
+    return [
+        {
+            "code": change["code"],
+            "title": change["title"],
+            "chart": trend(rounds, change["values"]),
+            "figures": list(zip(rounds, change["values"], strict=True)),
+        }
+        for change in trend_data.get("changes", [])
+    ]
 
 
 def _context(data: dict) -> dict:
@@ -151,6 +183,7 @@ def _context(data: dict) -> dict:
         "data": data,
         "prompts": [(label, data["narrative"][key]) for key, label in NARRATIVE_PROMPTS],
         "radar": chart,
+        "trends": trend_charts(data.get("trend", {})),
     }
 
 
