@@ -97,7 +97,20 @@ def trend(rounds: list[str], values: list[int | None], *, maximum: int = 5) -> d
             for level in range(1, maximum + 1)
         ],
         "ticks": [
-            {"x": f"{left + step * i:.1f}", "label": name, "y": f"{height - 6}"}
+            {
+                "x": f"{left + step * i:.1f}",
+                "label": name,
+                "y": f"{height - 6}",
+                "anchor": _tick_anchor(i, len(rounds)),
+            }
             for i, name in enumerate(rounds)
         ],
     }
+
+
+def _tick_anchor(index: int, count: int) -> str:
+    """Round names at the chart's edges are anchored inwards: centred there, the last one ran
+    past the SVG's edge and was cut off ("2025/2")."""
+    if index == 0:
+        return "start"
+    return "end" if index == count - 1 else "middle"

@@ -98,9 +98,13 @@ def return_draft_file(request: HttpRequest, public_id, file_format: str) -> Http
     data = reports.return_data(round_)
     if file_format == "pdf":
         return _file(
-            reports.html_to_pdf(reports.return_html(data)), PDF, _name(round_, "draft-return.pdf")
+            reports.html_to_pdf(reports.return_html(data)),
+            PDF,
+            _name(round_, "draft-return") + ".pdf",
         )
-    return _file(reports.return_xlsx(data), XLSX, _name(round_, "draft-return.xlsx"))
+    if file_format == "xlsx":
+        return _file(reports.return_xlsx(data), XLSX, _name(round_, "draft-return") + ".xlsx")
+    raise Http404
 
 
 @login_required
@@ -138,7 +142,9 @@ def consensus_record(request: HttpRequest, public_id) -> HttpResponse:
     round_ = _round(request, public_id, "assessments.view_review")
     if not round_.is_agreed:
         raise Http404("The consensus record is written once the round is agreed")
-    return _file(reports.consensus_record_pdf(round_), PDF, _name(round_, "consensus-record.pdf"))
+    return _file(
+        reports.consensus_record_pdf(round_), PDF, _name(round_, "consensus-record") + ".pdf"
+    )
 
 
 @login_required
