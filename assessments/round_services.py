@@ -125,7 +125,8 @@ def round_update(*, round_: Round, details: RoundDetails) -> Round:
     return round_
 
 
-def _partner_emails(partner_ids) -> dict[int, list[str]]:
+def partner_member_emails(partner_ids) -> dict[int, list[str]]:
+    """The e-mail addresses of the active members of each partner, by partner id."""
     emails: dict[int, list[str]] = {}
     for partner_id, email in Member.objects.filter(
         partner__in=partner_ids, user__is_active=True
@@ -160,7 +161,7 @@ def round_open(*, round_: Round, opened_by) -> Round:
     round_.save(update_fields=["status", "opened_at", "opened_by"])
     audit(round_, opened_by, "Opened the round for rating")
     returns = list(round_.returns.select_related("partner"))
-    emails = _partner_emails([r.partner_id for r in returns])
+    emails = partner_member_emails([r.partner_id for r in returns])
     change_count = Change.objects.filter(framework=round_.framework, archived=False).count()
     messages = []
     for partner_return in returns:
@@ -302,7 +303,9 @@ def return_reopen(*, partner_return: PartnerReturn, reopened_by) -> PartnerRetur
     locked.reopened_by = reopened_by
     locked.save(update_fields=["submitted_at", "submitted_by", "reopened_at", "reopened_by"])
     audit(partner_return.round, reopened_by, f"Reopened {partner_return.partner}'s return")
-    recipients = _partner_emails([partner_return.partner_id]).get(partner_return.partner_id, [])
+    recipients = partner_member_emails([partner_return.partner_id]).get(
+        partner_return.partner_id, []
+    )
     body = render_to_string(
         "emails/return_reopened.txt",
         {
@@ -340,7 +343,7 @@ def reminders_send(*, today: date | None = None, dry_run: bool = False) -> list[
     report = []
     for partner_return in due:
         with transaction.atomic():
-            recipients = _partner_emails([partner_return.partner_id]).get(
+            recipients = partner_member_emails([partner_return.partner_id]).get(
                 partner_return.partner_id, []
             )
             days_left = (partner_return.round.closes_on - today).days

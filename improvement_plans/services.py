@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Change, ChangeAction, Level, Member, Partner, Round
-from assessments.round_services import audit
+from assessments.round_services import audit, partner_member_emails
 from assessments.services import portal_link
 from improvement_plans.models import (
     Action,
@@ -253,15 +253,6 @@ def investment_save(
     return investment
 
 
-def _member_emails(partner_ids) -> dict[int, list[str]]:
-    emails: dict[int, list[str]] = {}
-    for partner_id, email in Member.objects.filter(
-        partner__in=partner_ids, user__is_active=True
-    ).values_list("partner_id", "user__email"):
-        emails.setdefault(partner_id, []).append(email)
-    return emails
-
-
 def action_reminders_send(*, today: date | None = None, dry_run: bool = False) -> list[str]:
     """Tell owners of open actions due within 7 days, once per action and due date."""
     today = today or timezone.localdate()
@@ -305,7 +296,7 @@ def overdue_digest_send(*, today: date | None = None, dry_run: bool = False) -> 
     by_partner: dict[int, list[Action]] = {}
     for action in overdue:
         by_partner.setdefault(action.lead_partner_id, []).append(action)
-    emails = _member_emails(list(by_partner))
+    emails = partner_member_emails(list(by_partner))
     report = []
     for partner_id, actions in by_partner.items():
         partner = actions[0].lead_partner
