@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,6 +27,7 @@ from assessments.models import (
     Group,
     Level,
 )
+from hicm_portal.yaml_files import read_yaml
 
 # The five HICM levels and their generic definitions (seeds 002 and 004).
 STANDARD_LEVELS: list[dict[str, Any]] = [
@@ -233,16 +233,7 @@ def check_framework_data(path: Path, data: Any) -> dict:
 
 
 def read_framework_file(path: Path) -> dict:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "(file)"
-        raise FrameworkFileError(f"{path.name}: {where}: is not valid YAML") from error
-    except (OSError, UnicodeDecodeError) as error:
-        raise FrameworkFileError(f"{path.name}: (file): cannot be read ({error})") from error
-    return check_framework_data(path, data)
+    return check_framework_data(path, read_yaml(path, FrameworkFileError))
 
 
 # ---------------------------------------------------------------------------

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from assessments.models import Change, Level
 from casestudies.models import CaseStudy
+from hicm_portal.yaml_files import read_yaml
 
 REQUIRED_TEXT = ("slug", "title", "place", "summary", "what_they_did", "outcomes")
 OPTIONAL_TEXT = ("organisations", "source_url")
@@ -99,15 +99,7 @@ def _check_entry(path: Path, index: int, data: Any) -> _Entry:
 
 
 def read_case_study_file(path: Path) -> list[_Entry]:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "(file)"
-        raise CaseStudyFileError(f"{path.name}: {where}: is not valid YAML") from error
-    except (OSError, UnicodeDecodeError) as error:
-        raise CaseStudyFileError(f"{path.name}: (file): cannot be read ({error})") from error
+    data = read_yaml(path, CaseStudyFileError)
     if not isinstance(data, dict) or not isinstance(data.get("case_studies"), list):
         _fail(path, "case_studies", "must be a list of case studies")
     return [_check_entry(path, index, item) for index, item in enumerate(data["case_studies"])]

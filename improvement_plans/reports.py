@@ -345,7 +345,9 @@ def consensus_record_data(round_: Round) -> dict:
         "decided_by", "consensus__change"
     ):
         decisions.setdefault(decision.consensus.change_id, []).append(decision)
-    return {"round": round_, "rows": rows, "decisions": decisions}
+    for row in rows:
+        row.decisions = decisions.get(row.change.pk, [])
+    return {"round": round_, "rows": rows}
 
 
 def consensus_record_pdf(round_: Round) -> bytes:

@@ -8,9 +8,8 @@ import rules
 
 from assessments.rules import (
     can_view_review,
+    can_view_system,
     is_facilitator,
-    is_regional_viewer,
-    is_system_participant,
     roles_of,
 )
 
@@ -27,9 +26,7 @@ def can_manage_plan(user, round_) -> bool:
 
 @rules.predicate
 def can_view_action(user, action) -> bool:
-    return action is not None and (
-        is_system_participant(user, action.system) or is_regional_viewer(user, action.system)
-    )
+    return action is not None and can_view_system(user, action.system)
 
 
 @rules.predicate
@@ -47,14 +44,9 @@ def is_action_facilitator(user, action) -> bool:
     return action is not None and is_facilitator(user, action.system)
 
 
-@rules.predicate
-def can_view_system_actions(user, system) -> bool:
-    return is_system_participant(user, system) or is_regional_viewer(user, system)
-
-
 rules.add_perm("improvement_plans.view_plan", can_view_plan)
 rules.add_perm("improvement_plans.manage_plan", can_manage_plan)
 rules.add_perm("improvement_plans.view_action", can_view_action)
 rules.add_perm("improvement_plans.update_action", can_update_action)
 rules.add_perm("improvement_plans.manage_action", is_action_facilitator)
-rules.add_perm("improvement_plans.view_system_actions", can_view_system_actions)
+rules.add_perm("improvement_plans.view_system_actions", can_view_system)

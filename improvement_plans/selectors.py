@@ -138,6 +138,16 @@ def action_for_user(user, public_id) -> Action:
     return action
 
 
+def latest_plan_round(action: Action) -> Round | None:
+    """The plan an action is read in: the latest agreed round it belongs to (or, if none is
+    agreed, the newest)."""
+    return max(
+        action.rounds.all(),
+        key=lambda r: (r.agreed_at is not None, r.agreed_at or r.created_at),
+        default=None,
+    )
+
+
 def action_timeline(action: Action) -> list[ProgressUpdate]:
     return list(action.updates.select_related("author"))
 

@@ -148,11 +148,7 @@ def action_detail(request: HttpRequest, public_id) -> HttpResponse:
             else:
                 messages.success(request, "Your update is posted.")
                 return redirect("action_detail", public_id=action.public_id)
-    latest_round = max(
-        action.rounds.all(),
-        key=lambda r: (r.agreed_at is not None, r.agreed_at or r.created_at),
-        default=None,
-    )
+    latest_round = selectors.latest_plan_round(action)
     return render(
         request,
         "plans/action_detail.html",
@@ -173,7 +169,7 @@ def action_edit(request: HttpRequest, public_id) -> HttpResponse:
     action = selectors.action_for_user(request.user, public_id)
     if not request.user.has_perm("improvement_plans.manage_action", action):
         raise PermissionDenied
-    round_ = max(action.rounds.all(), key=lambda r: r.agreed_at or r.created_at)
+    round_ = selectors.latest_plan_round(action)
     initial = {
         "title": action.title,
         "description": action.description,

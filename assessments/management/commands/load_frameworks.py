@@ -5,12 +5,11 @@ reaches the database, on every deploy and in `make run`. It is safe to run again
 equal or older versions change nothing, and a bad file changes nothing at all.
 """
 
-from pathlib import Path
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.framework_loader import FrameworkFileError, load_framework_files
+from hicm_portal.yaml_files import DataFileError, yaml_paths
 
 
 class Command(BaseCommand):
@@ -23,15 +22,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, paths: list[str], dry_run: bool, **options) -> None:
-        targets = [Path(p) for p in paths] or [settings.BASE_DIR / "fixtures" / "frameworks"]
-        files: list[Path] = []
-        for target in targets:
-            if target.is_dir():
-                files.extend(sorted(target.glob("*.yaml")))
-            elif target.is_file():
-                files.append(target)
-            else:
-                raise CommandError(f"{target}: no such file or folder")
+        try:
+            files = yaml_paths(paths, settings.BASE_DIR / "fixtures" / "frameworks")
+        except DataFileError as error:
+            raise CommandError(str(error)) from error
         if not files:
             raise CommandError("No framework files (*.yaml) found.")
         try:

@@ -7,12 +7,11 @@ case study already loaded (by slug) is left as it is, unless --update is given, 
 changes nothing at all. Run it after load_frameworks: case studies name the changes they show.
 """
 
-from pathlib import Path
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from casestudies.loader import CaseStudyFileError, load_case_study_files
+from hicm_portal.yaml_files import DataFileError, yaml_paths
 
 
 class Command(BaseCommand):
@@ -30,15 +29,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, paths: list[str], dry_run: bool, update: bool, **options) -> None:
-        targets = [Path(p) for p in paths] or [settings.BASE_DIR / "fixtures" / "casestudies"]
-        files: list[Path] = []
-        for target in targets:
-            if target.is_dir():
-                files.extend(sorted(target.glob("*.yaml")))
-            elif target.is_file():
-                files.append(target)
-            else:
-                raise CommandError(f"{target}: no such file or folder")
+        try:
+            files = yaml_paths(paths, settings.BASE_DIR / "fixtures" / "casestudies")
+        except DataFileError as error:
+            raise CommandError(str(error)) from error
         if not files:
             raise CommandError("No case study files (*.yaml) found.")
         try:
