@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from assessments.models.revisioned import Revisioned
+
 
 class Region(models.Model):
     name = models.CharField(max_length=100, unique=True)
@@ -36,7 +38,7 @@ class SystemQuerySet(models.QuerySet):
         )
 
 
-class System(models.Model):
+class System(Revisioned):
     """A local health and care system: the tenant."""
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="systems")
@@ -45,7 +47,7 @@ class System(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = SystemQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["revision"])
 
     class Meta:
         ordering = ["name"]
