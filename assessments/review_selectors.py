@@ -63,14 +63,14 @@ def _levels(round_: Round) -> tuple[dict[int, Level], dict[int, str]]:
     return levels, {number: level.name for number, level in levels.items()}
 
 
-def review_rows(round_: Round, viewer, *, partner_type: str = "") -> dict:
-    """The review table: changes × partners, statistics per change, split changes first."""
+def review_rows(round_: Round, own: frozenset[int], *, partner_type: str = "") -> dict:
+    """The review table: changes × partners, statistics per change, split changes first.
+    `own`: the viewer's partners, whose cells are outlined."""
     returns = list(
         PartnerReturn.objects.filter(round=round_)
         .select_related("partner")
         .order_by("partner__name")
     )
-    own = roles_of(viewer).partner_ids_by_system.get(round_.system_id, frozenset())
     shown = [r for r in returns if not partner_type or r.partner.partner_type == partner_type]
     ratings: dict[tuple[int, int], Rating] = {
         (r.change_id, r.partner_id): r for r in _revealed_ratings(round_, returns)
@@ -164,7 +164,7 @@ def review_change(round_: Round, code: str, viewer) -> dict:
 
 def approval_rows(round_: Round, viewer) -> list[ReviewRow]:
     """Each change with its proposal, statistics, approvals so far and the viewer's decision."""
-    data = review_rows(round_, viewer)
+    data = review_rows(round_, frozenset())
     decisions = list(Decision.objects.filter(consensus__round=round_).select_related("decided_by"))
     dissents: dict[int, list[Dissent]] = defaultdict(list)
     for dissent in Dissent.objects.filter(consensus__round=round_).select_related("partner"):

@@ -32,7 +32,7 @@ from assessments.models import (
     SystemRole,
 )
 from hicm_portal import revisions
-from hicm_portal.revisions import Touched, frameworks, systems
+from hicm_portal.revisions import Touched, frameworks, roles_of_users, systems
 
 
 def _related(instance, name: str, model, value: str):
@@ -77,6 +77,11 @@ def systems_of_user(user) -> Touched:
     )
 
 
+def _with(first: Touched, second: Touched) -> Touched:
+    first.add(second)
+    return first
+
+
 def register() -> None:
     revisions.register(Framework, lambda f: frameworks(f.pk))
     for model in (Level, Group, Change):
@@ -91,11 +96,20 @@ def register() -> None:
         ),
     )
     revisions.register(Region, lambda r: systems_of_region(r.pk))
-    revisions.register(RegionalViewer, lambda v: systems_of_region(v.region_id))
+    revisions.register(
+        RegionalViewer,
+        lambda v: _with(systems_of_region(v.region_id), roles_of_users(v.user_id)),
+    )
     revisions.register(System, lambda s: systems(s.pk))
-    for model in (Partner, SystemRole, Invitation, Round):
+    for model in (Partner, Invitation, Round):
         revisions.register(model, lambda i: systems(i.system_id))
-    revisions.register(Member, lambda m: systems(_related(m, "partner", Partner, "system_id")))
+    revisions.register(SystemRole, lambda r: _with(systems(r.system_id), roles_of_users(r.user_id)))
+    revisions.register(
+        Member,
+        lambda m: _with(
+            systems(_related(m, "partner", Partner, "system_id")), roles_of_users(m.user_id)
+        ),
+    )
     for model in (PartnerReturn, Rating, Consensus, Comment, AuditEvent):
         revisions.register(model, system_of_round)
     for model in (Dissent, Decision):

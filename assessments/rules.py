@@ -8,8 +8,10 @@ so checking many predicates on a page costs one query set, not one per check.
 from dataclasses import dataclass, field
 
 import rules
+from django.db.models import BigIntegerField, Value
 
 from assessments.models import Member, RegionalViewer, System, SystemRole
+from hicm_portal import fragments
 
 
 @dataclass(frozen=True)
@@ -23,37 +25,59 @@ class Roles:
 
 
 def roles_of(user) -> Roles:
-    """The roles of `user`, loaded on first use in a request and cached on the user."""
+    """The roles of `user`: cached on the user object for the request, and across requests
+    under the person's `roles_revision`, which every change to their roles raises."""
     if not user.is_authenticated:
         return Roles()
     cached = getattr(user, "_hicm_roles", None)
     if cached is not None:
         return cached
-    partners: dict[int, set[int]] = {}
-    for partner_id, system_id in Member.objects.filter(user=user).values_list(
-        "partner_id", "partner__system_id"
-    ):
-        partners.setdefault(system_id, set()).add(partner_id)
-    facilitator, steering = set(), set()
-    for system_id, role in SystemRole.objects.filter(user=user).values_list("system_id", "role"):
-        (facilitator if role == SystemRole.Role.FACILITATOR else steering).add(system_id)
-    regions = frozenset(
-        RegionalViewer.objects.filter(user=user).values_list("region_id", flat=True)
+    user._hicm_roles = fragments.cached(
+        "roles", (user.pk, user.roles_revision), lambda: _load(user)
     )
-    roles = Roles(
+    return user._hicm_roles
+
+
+def _load(user) -> Roles:
+    # One query for all three kinds of role: (kind, system or region, partner or None).
+    member = (
+        Member.objects.filter(user=user)
+        .order_by()
+        .values_list(Value("member"), "partner__system_id", "partner_id")
+    )
+    system_role = (
+        SystemRole.objects.filter(user=user)
+        .order_by()
+        .values_list("role", "system_id", Value(None, output_field=BigIntegerField()))
+    )
+    viewer = (
+        RegionalViewer.objects.filter(user=user)
+        .order_by()
+        .values_list(Value("viewer"), "region_id", Value(None, output_field=BigIntegerField()))
+    )
+    partners: dict[int, set[int]] = {}
+    facilitator, steering, regions = set(), set(), set()
+    for kind, place_id, partner_id in member.union(system_role, viewer, all=True):
+        if kind == "member":
+            partners.setdefault(place_id, set()).add(partner_id)
+        elif kind == SystemRole.Role.FACILITATOR:
+            facilitator.add(place_id)
+        elif kind == SystemRole.Role.STEERING:
+            steering.add(place_id)
+        else:
+            regions.add(place_id)
+    return Roles(
         partner_ids_by_system={k: frozenset(v) for k, v in partners.items()},
         facilitator_of=frozenset(facilitator),
         steering_of=frozenset(steering),
-        viewer_of_regions=regions,
+        viewer_of_regions=frozenset(regions),
     )
-    user._hicm_roles = roles
-    return roles
 
 
 def forget_roles(user) -> None:
-    """Drop the cached roles after a service changes them."""
-    if hasattr(user, "_hicm_roles"):
-        del user._hicm_roles
+    """After a service changes a person's roles: read them afresh for the rest of this
+    request (the raised `roles_revision` keys them for the requests after)."""
+    user._hicm_roles = _load(user)
 
 
 @rules.predicate

@@ -1,9 +1,10 @@
 """Read queries shaped for pages, each with a bounded number of SQL queries."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Min, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -25,12 +26,21 @@ from assessments.models import (
     System,
     SystemRole,
 )
-from assessments.rules import is_facilitator, is_partner_member, is_steering_member, roles_of
+from assessments.rules import (
+    can_view_system,
+    is_facilitator,
+    is_partner_member,
+    is_steering_member,
+    roles_of,
+)
 
 
 def system_for_user(user, slug: str) -> System:
     """The system with this slug if `user` may see it; 404 otherwise (outsiders learn nothing)."""
-    return get_object_or_404(System.objects.visible_to(user).select_related("region"), slug=slug)
+    system = System.objects.select_related("region").filter(slug=slug).first()
+    if system is None or not can_view_system(user, system):
+        raise Http404("No such system")
+    return system
 
 
 @dataclass
@@ -84,12 +94,13 @@ def _round_attention(user, system_ids: list[int], facilitated: list[int]) -> dic
     return items
 
 
-def home_cards(user) -> list[SystemCard]:
-    """One card per system the person can see, with their roles and what needs attention."""
+def home_cards(user) -> tuple[list[SystemCard], datetime | None]:
+    """One card per system the person can see, with their roles and what needs attention;
+    and when the cards next change with no write (a waiting invitation expires), if ever."""
     roles = roles_of(user)
     systems = list(System.objects.visible_to(user).select_related("region"))
     if not systems:
-        return []
+        return [], None
     ids = [s.pk for s in systems]
     partner_names: dict[int, dict[int, str]] = {}
     for partner_id, name, system_id in Partner.objects.filter(system__in=ids).values_list(
@@ -97,7 +108,8 @@ def home_cards(user) -> list[SystemCard]:
     ):
         partner_names.setdefault(system_id, {})[partner_id] = name
     facilitated = [pk for pk in ids if pk in roles.facilitator_of]
-    pending = dict(
+    pending, expiries = {}, []
+    for system_id, count, first_expiry in (
         Invitation.objects.filter(
             system__in=facilitated,
             accepted_at=None,
@@ -105,9 +117,11 @@ def home_cards(user) -> list[SystemCard]:
             expires_at__gt=timezone.now(),
         )
         .values("system")
-        .annotate(n=Count("pk"))
-        .values_list("system", "n")
-    )
+        .annotate(n=Count("pk"), first=Min("expires_at"))
+        .values_list("system", "n", "first")
+    ):
+        pending[system_id] = count
+        expiries.append(first_expiry)
     empty_partners = dict(
         Partner.objects.filter(system__in=facilitated, members=None)
         .values("system")
@@ -156,7 +170,7 @@ def home_cards(user) -> list[SystemCard]:
                 partner_names=sorted(names.values()),
             )
         )
-    return cards
+    return cards, min(expiries, default=None)
 
 
 def system_people(system: System, *, include_invitations: bool) -> dict:
@@ -259,15 +273,26 @@ def rounds_for_system(user, system: System) -> list[Round]:
     return list(rounds.annotate(partner_count=Count("returns")))
 
 
+def round_key(round_: Round) -> tuple:
+    """What every cached fragment of a round's pages depends on: the round, and the revisions
+    of its system and framework (read with the round, before any of the data under them)."""
+    return (round_.public_id, round_.system.revision, round_.framework.revision)
+
+
 def round_for_user(user, public_id) -> Round:
     """A round by its opaque id. Outsiders and, for drafts, non-facilitators get 404;
     a person in the system who may not see it gets 403."""
-    round_ = (
-        Round.objects.select_related("system__region", "framework", "previous_round")
-        .filter(public_id=public_id, system__in=System.objects.visible_to(user))
-        .first()
-    )
-    if round_ is None or (round_.is_draft and not is_facilitator(user, round_.system)):
+    try:
+        round_ = Round.objects.select_related("system", "framework").get(public_id=public_id)
+    except Round.DoesNotExist:
+        round_ = None
+    # Visibility from the person's roles (already loaded for the permission checks), not a
+    # subquery: the same rule as System.objects.visible_to.
+    if (
+        round_ is None
+        or not can_view_system(user, round_.system)
+        or (round_.is_draft and not is_facilitator(user, round_.system))
+    ):
         raise Http404("No such round")
     if not user.has_perm("assessments.view_round", round_):
         raise PermissionDenied

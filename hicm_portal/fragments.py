@@ -13,10 +13,13 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import caches
+from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 T = TypeVar("T")
 CACHE = "fragments"
+CSRF_MARK = mark_safe("<!--hicm:csrf-->")  # noqa: S308 - a constant
 
 
 def key_for(name: str, parts: tuple) -> str:
@@ -24,18 +27,27 @@ def key_for(name: str, parts: tuple) -> str:
     return f"fragment:{name}:{digest}"
 
 
-def cached(name: str, parts: tuple, build: Callable[[], T]) -> T:
+def cached(
+    name: str, parts: tuple, build: Callable[[], T], *, fresh: Callable[[T], bool] | None = None
+) -> T:
     """The value `build()` returns, from the cache when one was stored for `parts`.
-    `parts` must hold plain values (ids, revisions, strings, dates)."""
+    `parts` must hold plain values (ids, revisions, strings, dates). `fresh(value)`, when
+    given, can refuse a stored value that time alone has made stale."""
     cache = caches[CACHE]
     key = key_for(name, parts)
     value = cache.get(key)
-    if value is None:
+    if value is None or (fresh is not None and not fresh(value)):
         value = build()
         cache.set(key, value)
     return value
 
 
 def render(template: str, context: dict) -> str:
-    """A fragment's HTML: rendered without the request, so nothing personal leaks into it."""
-    return render_to_string(template, context)
+    """A fragment's HTML: rendered without the request, so nothing personal leaks into it.
+    A form in it writes `{{ csrf_mark }}` where `{% csrf_token %}` would go."""
+    return render_to_string(template, {**context, "csrf_mark": CSRF_MARK})
+
+
+def with_csrf(html: str, request) -> str:
+    """The fragment with this request's CSRF field in each of its forms."""
+    return mark_safe(html.replace(CSRF_MARK, csrf_input(request)))  # noqa: S308 - our own HTML

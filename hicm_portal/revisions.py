@@ -1,6 +1,7 @@
 """Revision counters: what cached page fragments are keyed on.
 
-Each system and each framework carries a `revision` integer. Any write to data a page shows
+Each system and each framework carries a `revision` integer, and each person a `roles_revision`
+(raised when their roles change: it keys their cached roles). Any write to data a page shows
 about a system (its partners, people, rounds, ratings, consensus, plans, returns) adds one to
 that system's revision; any write to a framework's content (levels, changes, descriptors,
 actions, the crosswalk, the case studies matched to its changes) adds one to the framework's.
@@ -31,6 +32,7 @@ from contextlib import ContextDecorator
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_save, pre_delete
@@ -42,13 +44,15 @@ class Touched:
 
     systems: set[int] = field(default_factory=set)
     frameworks: set[int] = field(default_factory=set)
+    users: set[int] = field(default_factory=set)  # whose roles changed
 
     def add(self, other: "Touched") -> None:
         self.systems |= other.systems
         self.frameworks |= other.frameworks
+        self.users |= other.users
 
     def __bool__(self) -> bool:
-        return bool(self.systems or self.frameworks)
+        return bool(self.systems or self.frameworks or self.users)
 
 
 Resolver = Callable[[models.Model], Touched]
@@ -63,6 +67,10 @@ def systems(*ids: int | None) -> Touched:
 
 def frameworks(*ids: int | None) -> Touched:
     return Touched(frameworks={i for i in ids if i is not None})
+
+
+def roles_of_users(*ids: int | None) -> Touched:
+    return Touched(users={i for i in ids if i is not None})
 
 
 def register(
@@ -136,9 +144,10 @@ def touch(touched: Touched | None = None, *, using: str = DEFAULT_DB_ALIAS, **id
     touched = Touched(
         systems=set(touched.systems if touched else ()) | set(ids.get("systems", ())),
         frameworks=set(touched.frameworks if touched else ()) | set(ids.get("frameworks", ())),
+        users=set(touched.users if touched else ()) | set(ids.get("users", ())),
     )
-    touched.systems.discard(None)
-    touched.frameworks.discard(None)
+    for kind in (touched.systems, touched.frameworks, touched.users):
+        kind.discard(None)
     if not touched:
         return
     if _state.depth.get(using):
@@ -148,11 +157,14 @@ def touch(touched: Touched | None = None, *, using: str = DEFAULT_DB_ALIAS, **id
 
 
 def _raise(touched: Touched, using: str) -> None:
-    system_model = apps.get_model("assessments", "System")
-    framework_model = apps.get_model("assessments", "Framework")
-    for model, ids in ((framework_model, touched.frameworks), (system_model, touched.systems)):
-        for pk in sorted(ids):  # one row at a time, in id order: a fixed lock order
-            model._default_manager.using(using).filter(pk=pk).update(revision=F("revision") + 1)
+    counters = (
+        (apps.get_model("assessments", "Framework"), "revision", touched.frameworks),
+        (apps.get_model("assessments", "System"), "revision", touched.systems),
+        (get_user_model(), "roles_revision", touched.users),
+    )
+    for model, name, ids in counters:
+        for pk in sorted(ids):  # one row at a time, in a fixed order: a fixed lock order
+            model._default_manager.using(using).filter(pk=pk).update(**{name: F(name) + 1})
 
 
 class atomic(ContextDecorator):  # noqa: N801 - used like transaction.atomic

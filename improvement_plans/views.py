@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 from assessments import selectors as assessment_selectors
 from assessments.forms import add_service_errors
 from assessments.models import ChangeAction, Round
+from assessments.selectors import round_key
+from hicm_portal import fragments
 from improvement_plans import selectors, services
 from improvement_plans.filters import ActionFilter
 from improvement_plans.forms import ActionForm, ActionImportForm, InvestmentForm, ProgressForm
@@ -41,20 +43,31 @@ def _bound(request: HttpRequest):
 @login_required
 def plan(request: HttpRequest, public_id) -> HttpResponse:
     round_ = _plan_round(request, public_id, "improvement_plans.view_plan")
-    data = selectors.plan_rows(round_)
-    gap_changes = [row.change.pk for row in data["rows"] if row.gap > 0]
-    practice = _practice_for(gap_changes)
-    for row in data["rows"]:
-        row.practice = practice.get(row.change.pk, [])
+    can_manage = request.user.has_perm("improvement_plans.manage_plan", round_)
+    today = timezone.localdate()
+
+    def build() -> dict:
+        data = selectors.plan_rows(round_)
+        gap_changes = [row.change.pk for row in data["rows"] if row.gap > 0]
+        practice = _practice_for(gap_changes)
+        for row in data["rows"]:
+            row.practice = practice.get(row.change.pk, [])
+        html = fragments.render(
+            "plans/_plan_body.html",
+            {**data, "round": round_, "can_manage": can_manage, "today": today},
+        )
+        return {"plan_body": html, "flagged": sum(row.needs_action for row in data["rows"])}
+
+    # The day is in the key: what is overdue, and each action's RAG, move with the date.
+    parts = (*round_key(round_), can_manage, today)
     return render(
         request,
         "plans/plan.html",
         {
-            **data,
+            **fragments.cached("plan", parts, build),
             "round": round_,
             "system": round_.system,
-            "can_manage": request.user.has_perm("improvement_plans.manage_plan", round_),
-            "flagged": sum(row.needs_action for row in data["rows"]),
+            "can_manage": can_manage,
         },
     )
 

@@ -42,9 +42,11 @@ def test_the_home_page_query_count_does_not_grow_with_systems(
     client.get("/")
     with django_assert_max_num_queries(12) as baseline:
         client.get("/")
+    baseline_count = len(baseline.captured_queries)
     for n in range(5):
         system = SystemFactory(region=cast.system.region)
         SystemRoleFactory(user=cast.facilitator, system=system)
         PartnerFactory(system=system, name=f"Partner {n}")
-    with django_assert_max_num_queries(len(baseline.captured_queries)):
+    client.get("/")  # the new roles are read once, then cached like the first ones
+    with django_assert_max_num_queries(baseline_count):
         client.get("/")
