@@ -164,8 +164,8 @@ def round_open(request: HttpRequest, public_id) -> HttpResponse:
 
 
 def _return_for(request: HttpRequest, public_id, partner_id, perm: str = "assessments.view_return"):
-    round_ = selectors.round_for_user(request.user, public_id)
-    partner_return = selectors.return_in_round(round_, partner_id)
+    partner_return = selectors.return_for_user(request.user, public_id, partner_id)
+    round_ = partner_return.round
     if not request.user.has_perm(perm, partner_return):
         raise PermissionDenied
     return round_, partner_return

@@ -33,6 +33,7 @@ from assessments.rules import (
     is_steering_member,
     roles_of,
 )
+from hicm_portal import fragments
 
 
 def system_for_user(user, slug: str) -> System:
@@ -286,8 +287,13 @@ def round_for_user(user, public_id) -> Round:
         round_ = Round.objects.select_related("system", "framework").get(public_id=public_id)
     except Round.DoesNotExist:
         round_ = None
-    # Visibility from the person's roles (already loaded for the permission checks), not a
-    # subquery: the same rule as System.objects.visible_to.
+    _check_round_visible(user, round_)
+    return round_
+
+
+def _check_round_visible(user, round_: Round | None) -> None:
+    # Visibility from the person's roles (cached), not a subquery: the same rule as
+    # System.objects.visible_to.
     if (
         round_ is None
         or not can_view_system(user, round_.system)
@@ -296,7 +302,20 @@ def round_for_user(user, public_id) -> Round:
         raise Http404("No such round")
     if not user.has_perm("assessments.view_round", round_):
         raise PermissionDenied
-    return round_
+
+
+def return_for_user(user, round_public_id, partner_public_id) -> PartnerReturn:
+    """A partner's return with its round, system and framework in one query, under the same
+    rules as `round_for_user`; 404 when the partner is not taking part."""
+    try:
+        partner_return = PartnerReturn.objects.select_related(
+            "round__system", "round__framework", "partner", "submitted_by", "reopened_by"
+        ).get(round__public_id=round_public_id, partner__public_id=partner_public_id)
+    except PartnerReturn.DoesNotExist:
+        round_for_user(user, round_public_id)  # 404 or 403 as for the round itself
+        raise Http404("That partner is not taking part in this round") from None
+    _check_round_visible(user, partner_return.round)
+    return partner_return
 
 
 def return_in_round(round_: Round, partner_public_id) -> PartnerReturn:
@@ -383,44 +402,68 @@ def task_rows(partner_return: PartnerReturn) -> list[TaskRow]:
     return rows
 
 
-def rating_page(partner_return: PartnerReturn, code: str) -> dict:
-    """Everything the page for rating one change needs, in a bounded number of queries."""
-    round_ = partner_return.round
-    change = (
-        Change.objects.filter(framework=round_.framework, code=code, archived=False)
-        .prefetch_related(
-            Prefetch(
-                "actions",
-                queryset=ChangeAction.objects.filter(archived=False).select_related("group"),
-            ),
-            "descriptors",
+def rating_change(framework: Framework, code: str) -> dict:
+    """The framework's side of the page for rating one change: the change with its actions
+    and descriptors, the levels with their hints, and where the change comes in the sequence.
+    Cached per revision of the framework."""
+
+    def build() -> dict:
+        change = (
+            Change.objects.filter(framework=framework, code=code, archived=False)
+            .prefetch_related(
+                Prefetch(
+                    "actions",
+                    queryset=ChangeAction.objects.filter(archived=False).select_related("group"),
+                ),
+                "descriptors",
+            )
+            .first()
         )
-        .first()
-    )
-    if change is None:
-        raise Http404("No such change in this round")
-    levels = list(round_.framework.levels.all())
-    descriptors = {d.level_id: d.text for d in change.descriptors.all()}
-    level_hints = [(level, descriptors.get(level.pk, level.definition)) for level in levels]
-    rating = (
+        if change is None:
+            raise Http404("No such change in this round")
+        levels = list(framework.levels.all())
+        descriptors = {d.level_id: d.text for d in change.descriptors.all()}
+        hints = [(level, descriptors.get(level.pk, level.definition)) for level in levels]
+        codes = [c.code for c in live_changes(framework)]
+        index = codes.index(change.code)
+        return {
+            "change": change,
+            "levels": levels,
+            "level_hints": hints,
+            "next_code": codes[index + 1] if index + 1 < len(codes) else None,
+            "previous_code": codes[index - 1] if index > 0 else None,
+            "position": index + 1,
+            "total": len(codes),
+        }
+
+    return fragments.cached("rating_change", (framework.pk, framework.revision, code), build)
+
+
+def rating_page(partner_return: PartnerReturn, code: str) -> dict:
+    """Everything the page for rating one change needs, in a bounded number of queries:
+    the framework's side from the cache, this partner's rating, and the guidance."""
+    round_ = partner_return.round
+    page = dict(rating_change(round_.framework, code))
+    change = page["change"]
+    page["rating"] = (
         Rating.objects.filter(round=round_, partner=partner_return.partner, change=change)
         .select_related("level", "updated_by")
         .first()
     )
-    sequence = [(c.code, c.title) for c in live_changes(round_.framework)]
-    codes = [c for c, _ in sequence]
-    index = codes.index(change.code)
-    return {
-        "change": change,
-        "levels": levels,
-        "level_hints": level_hints,
-        "rating": rating,
-        "previous_level": previous_agreed_levels(round_).get(change.pk),
-        "next_code": codes[index + 1] if index + 1 < len(codes) else None,
-        "previous_code": codes[index - 1] if index > 0 else None,
-        "position": index + 1,
-        "total": len(codes),
-    }
+
+    def guidance() -> str:
+        return fragments.render(
+            "rounds/_change_guidance.html",
+            {
+                "round": round_,
+                "change": change,
+                "previous_level": previous_agreed_levels(round_).get(change.pk),
+            },
+        )
+
+    # The last agreed level and the finished actions belong to the system: its revision keys it.
+    page["guidance"] = fragments.cached("guidance", (*round_key(round_), code), guidance)
+    return page
 
 
 @dataclass
