@@ -36,6 +36,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.staticfiles import finders
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
@@ -43,7 +44,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, get_resolver, reverse
 
 from assessments.models import Member, Partner, PartnerReturn, Round, System, SystemRole
-from hicm_portal import national
+from hicm_portal import fragments, national
 
 WORKERS = 2
 CONCURRENCY = 8
@@ -136,7 +137,10 @@ class PageResult:
     error: str = ""
     queries_small: int | None = None
     queries_large: int | None = None
+    queries_small_cold: int | None = None  # with no cached fragment: the page built afresh
+    queries_large_cold: int | None = None
     server_ms: float | None = None
+    cold_ms: float | None = None
     throughput_ok: bool | None = None
     queries_ok: bool | None = None
 
@@ -411,25 +415,32 @@ def _get(path: str, cookie: str):
     return _clients[cookie].get(path)
 
 
-def count_queries(path: str, cookie: str) -> tuple[int, int]:
-    """(status, queries) of one request, after one to warm caches."""
+def count_queries(path: str, cookie: str) -> tuple[int, int, int]:
+    """(status, queries, cold queries) of one request: after one to warm caches, and with the
+    fragment cache emptied first (the page as built after a write)."""
     with _in_process():
         _get(path, cookie)
         with CaptureQueriesContext(connection) as captured:
             response = _get(path, cookie)
-    return response.status_code, len(captured.captured_queries)
+        caches[fragments.CACHE].clear()
+        with CaptureQueriesContext(connection) as cold:
+            _get(path, cookie)
+    return response.status_code, len(captured.captured_queries), len(cold.captured_queries)
 
 
-def server_milliseconds(path: str, cookie: str, times: int = 5) -> float:
+def server_milliseconds(path: str, cookie: str, times: int = 5, *, cold: bool = False) -> float:
     """The median time of serving the page here, alone: what one request costs the server,
-    free of the load generator and of queueing."""
-    return round(statistics.median(time_renders(path, cookie, times)) * 1000, 1)
+    free of the load generator and of queueing. `cold`: with the fragment cache emptied before
+    each request, as for the first reader after a write."""
+    return round(statistics.median(time_renders(path, cookie, times, cold=cold)) * 1000, 1)
 
 
-def time_renders(path: str, cookie: str, times: int) -> list[float]:
+def time_renders(path: str, cookie: str, times: int, *, cold: bool = False) -> list[float]:
     durations = []
     with _in_process():
         for _ in range(times):
+            if cold:
+                caches[fragments.CACHE].clear()
             started = time.perf_counter()
             response = _get(path, cookie)
             durations.append(time.perf_counter() - started)
@@ -798,7 +809,7 @@ def _queries(report, large, small, sessions, say) -> list[dict]:
             continue
         result.path, result.url_name = path, name
         cookie = sessions.cookie(_user_for(page, large))
-        status, result.queries_large = count_queries(path, cookie)
+        status, result.queries_large, result.queries_large_cold = count_queries(path, cookie)
         if status != 200:
             result.skipped = f"{path} answered {status}"
             if page.pdf and name != page.url_names[-1]:
@@ -807,23 +818,29 @@ def _queries(report, large, small, sessions, say) -> list[dict]:
                 path, name, note = page_url(fallback, large)
                 if path:
                     result.path, result.url_name = path, name
-                    status, result.queries_large = count_queries(path, cookie)
+                    status, result.queries_large, result.queries_large_cold = count_queries(
+                        path, cookie
+                    )
                     result.skipped = "" if status == 200 else f"{path} answered {status}"
             if result.skipped:
                 say(f"Skipping {page.label}: {result.skipped}.")
                 continue
         small_path, _, _ = page_url(Page(**{**asdict(page), "url_names": [name]}), small)
         if small_path:
-            small_status, result.queries_small = count_queries(
+            small_status, result.queries_small, result.queries_small_cold = count_queries(
                 small_path, sessions.cookie(_user_for(page, small))
             )
             if small_status != 200:
                 report.notes.append(f"{page.label} answered {small_status} on the small system")
-                result.queries_small = None
+                result.queries_small = result.queries_small_cold = None
         if result.queries_small is not None:
-            result.queries_ok = result.queries_large <= result.queries_small
+            result.queries_ok = (
+                result.queries_large <= result.queries_small
+                and result.queries_large_cold <= result.queries_small_cold
+            )
         if not page.pdf:
             result.server_ms = server_milliseconds(path, cookie)
+            result.cold_ms = server_milliseconds(path, cookie, cold=True)
         measured.append({"key": page.key, "path": path, "cookie": cookie})
     return measured
 
@@ -861,17 +878,18 @@ def format_report(report: Report) -> str:
         f"(load average {', '.join(map(str, report.load_average))} at the start)",
         "",
         f"{'page':38} {'req/s':>7} {'× base':>7} {'p50 ms':>7} {'p95 ms':>7} "
-        f"{'alone ms':>8} {'queries 3p/15p':>15}  budget",
+        f"{'alone ms':>8} {'cold ms':>7} {'queries 3p/15p':>15} {'cold 3p/15p':>11}  budget",
     ]
     for r in report.pages:
         if r.skipped:
             lines.append(f"{r.label:38} skipped: {r.skipped}")
             continue
         queries = f"{_figure(r.queries_small, 'd')}/{_figure(r.queries_large, 'd')}"
+        cold = f"{_figure(r.queries_small_cold, 'd')}/{_figure(r.queries_large_cold, 'd')}"
         lines.append(
             f"{r.label:38} {_figure(r.rps, '.1f'):>7} {_figure(r.ratio, '.2f'):>7} "
             f"{_figure(r.p50_ms):>7} {_figure(r.p95_ms):>7} {_figure(r.server_ms, '.1f'):>8} "
-            f"{queries:>15}  {_verdict(r)}"
+            f"{_figure(r.cold_ms, '.1f'):>7} {queries:>15} {cold:>11}  {_verdict(r)}"
         )
     lines.append("")
     if report.pdf_render_seconds is not None:

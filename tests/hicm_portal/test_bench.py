@@ -65,16 +65,17 @@ def test_every_page_resolves_and_its_queries_do_not_grow_with_partners_or_rounds
             assert page.key.startswith("return_"), note
             continue
         user = bench._user_for(page, large)
-        status, queries_large = bench.count_queries(path, sessions.cookie(user))
+        status, queries_large, cold_large = bench.count_queries(path, sessions.cookie(user))
         if page.key.startswith("return_") and status != 200:
             continue  # the bench skips (or falls back from) a return page that is not ready
         assert status == 200, (page.key, path)
         small_path, _, _ = bench.page_url(page, small)
-        status, queries_small = bench.count_queries(
+        status, queries_small, cold_small = bench.count_queries(
             small_path, sessions.cookie(bench._user_for(page, small))
         )
         assert status == 200, (page.key, small_path)
         assert queries_large <= queries_small, page.key
+        assert cold_large <= cold_small, page.key  # built afresh, too
     sessions.delete()
 
 
