@@ -309,7 +309,7 @@ def return_for_user(user, round_public_id, partner_public_id) -> PartnerReturn:
     rules as `round_for_user`; 404 when the partner is not taking part."""
     try:
         partner_return = PartnerReturn.objects.select_related(
-            "round__system", "round__framework", "partner", "submitted_by", "reopened_by"
+            "round__system", "round__framework", "partner"
         ).get(round__public_id=round_public_id, partner__public_id=partner_public_id)
     except PartnerReturn.DoesNotExist:
         round_for_user(user, round_public_id)  # 404 or 403 as for the round itself
@@ -445,11 +445,12 @@ def rating_page(partner_return: PartnerReturn, code: str) -> dict:
     round_ = partner_return.round
     page = dict(rating_change(round_.framework, code))
     change = page["change"]
-    page["rating"] = (
-        Rating.objects.filter(round=round_, partner=partner_return.partner, change=change)
-        .select_related("level", "updated_by")
-        .first()
-    )
+    try:
+        page["rating"] = Rating.objects.select_related("level", "updated_by").get(
+            round=round_, partner=partner_return.partner, change=change
+        )
+    except Rating.DoesNotExist:
+        page["rating"] = None
 
     def guidance() -> str:
         return fragments.render(
