@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hicm_portal.middleware.PortalCSPMiddleware",
+    "hicm_portal.middleware.AdminWritesMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # django-axes must come last: it turns a lock-out into the lock-out page.
     "axes.middleware.AxesMiddleware",

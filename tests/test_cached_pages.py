@@ -82,3 +82,19 @@ def test_a_system_renamed_shows_its_new_name_on_the_cached_pages(client, cast, o
     cast.system.name = "Newshire"
     cast.system.save()
     assert "Newshire" in client.get("/").content.decode()
+
+
+def test_a_partner_renamed_in_the_admin_shows_its_new_name_on_the_home_page(client, cast):
+    client.force_login(cast.member)
+    assert "Testshire Hospitals" in client.get("/").content.decode()
+    client.force_login(cast.admin)
+    form = {
+        "system": cast.system.pk,
+        "name": "Testshire Health",
+        "partner_type": cast.partner.partner_type,
+    }
+    response = client.post(f"/admin/assessments/partner/{cast.partner.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.force_login(cast.member)
+    page = client.get("/").content.decode()
+    assert "Testshire Health" in page and "Testshire Hospitals" not in page
