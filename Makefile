@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+# Test processes (pytest-xdist): `make test TEST_WORKERS=0` runs in this process alone.
+TEST_WORKERS ?= 2
 
 # Production-like settings for `make check` (never used to serve anything).
 CHECK_ENV := DEBUG=0 SECRET_KEY=check-only-$(shell printf '%050d' 0) ALLOWED_HOSTS=portal.example \
@@ -31,7 +33,7 @@ run: install
 
 ## make test: the whole suite (browser tests skip without Chromium, except with CI=true)
 test: install
-	DEBUG=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DEBUG=1 $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

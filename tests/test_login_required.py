@@ -21,7 +21,13 @@ PUBLIC = {
     "favicon",
 }
 
-SAMPLE = {"slug": "testshire", "key": "mtoc-2020", "code": "1", "uuid": str(uuid.uuid4())}
+# Fixed values: the test ids must be the same in every test process (pytest-xdist).
+SAMPLE = {
+    "slug": "testshire",
+    "key": "mtoc-2020",
+    "code": "1",
+    "uuid": str(uuid.UUID("5a6d0c1e-0000-4000-8000-000000000001")),
+}
 
 
 def _patterns(resolver=None, prefix="", namespace=""):

@@ -60,10 +60,15 @@ def _is_browser_test(item) -> bool:
 def pytest_collection_modifyitems(config, items) -> None:
     """Mark this folder's tests `browser`; skip them when Chromium is missing (not under CI)."""
     missing = _chromium_missing() and not _in_ci()
+    parallel = config.pluginmanager.hasplugin("xdist")
     for item in items:
         if not _is_browser_test(item):
             continue
         item.add_marker(pytest.mark.browser)
+        if parallel:
+            # With `make test`'s two processes, one process runs every browser test, one
+            # Chromium at a time; the other takes the rest.
+            item.add_marker(pytest.mark.xdist_group("browser"))
         if missing:
             item.add_marker(pytest.mark.skip(reason=MISSING_CHROMIUM))
 
