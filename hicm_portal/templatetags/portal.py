@@ -77,3 +77,21 @@ def as_gds_field(bound_field):
     from hicm_portal import fragments
 
     return fragments.cached("field", _field_key(bound_field), lambda: as_crispy_field(bound_field))
+
+
+@register.filter
+def govuk_time(value) -> str:
+    """A time the GOV.UK way, in the portal's time zone: 9am, 2:51pm, midday, midnight."""
+    from django.utils import timezone
+
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    if (value.hour, value.minute) == (12, 0):
+        return "midday"
+    if (value.hour, value.minute) == (0, 0):
+        return "midnight"
+    hour = value.hour % 12 or 12
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from assessments.models import AuditEvent
+from hicm_portal.templatetags.portal import govuk_time
 from tests.assessments.test_consensus_support import (
     approve,
     codes,
@@ -60,7 +61,8 @@ def test_the_audit_trail_lists_reveal_proposals_and_decisions_with_who_and_when(
     assert actions.index("Submitted for approval") < actions.index("Approved 1")
     # When: each event's own time, as the page formats it.
     event = AuditEvent.objects.get(action="Approved 1")
-    assert by_action["Approved 1"][0] == date_format(timezone.localtime(event.at), "j M Y, g:ia")
+    at = timezone.localtime(event.at)
+    assert by_action["Approved 1"][0] == f"{date_format(at, 'j M Y')}, {govuk_time(at)}"
 
 
 def test_the_audit_trail_records_changes_returns_and_agreement(client, cast, open_round):
