@@ -100,7 +100,7 @@ def round_reveal(*, round_: Round, revealed_by, confirm_missing: bool = False) -
     PartnerReturn.objects.filter(pk__in=[r.pk for r in missing_returns]).update(
         missing_at_reveal=True
     )
-    revisions.touch(systems=[locked.system_id])  # update() sends no signals
+    revisions.touch(revisions.systems(locked.system_id))  # update() sends no signals
     locked.status = Round.Status.REVIEW
     locked.revealed_at = timezone.now()
     locked.revealed_by = revealed_by

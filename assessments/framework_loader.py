@@ -342,7 +342,7 @@ def _write_framework(path: Path, data: dict, framework: Framework | None) -> Fra
                 change=change, level=level_by_number[number], defaults={"text": text}
             )
     Change.objects.filter(framework=framework).exclude(code__in=kept_codes).update(archived=True)
-    revisions.touch(frameworks=[framework.pk])  # the update()s above send no signals
+    revisions.touch(revisions.frameworks(framework.pk))  # the update()s above send no signals
 
     crosswalk = data.get("crosswalk")
     if crosswalk:

@@ -35,7 +35,7 @@ from hicm_portal import revisions
 from hicm_portal.revisions import Touched, frameworks, roles_of_users, systems
 
 
-def _related(instance, name: str, model, value: str):
+def related_value(instance, name: str, model, value: str):
     """`instance.<name>.<value>`: from the related object when it is loaded, else one query."""
     cached = instance._state.fields_cache.get(name)
     if cached is not None:
@@ -47,11 +47,11 @@ def _related(instance, name: str, model, value: str):
 
 
 def system_of_round(instance) -> Touched:
-    return systems(_related(instance, "round", Round, "system_id"))
+    return systems(related_value(instance, "round", Round, "system_id"))
 
 
 def framework_of_change(instance) -> Touched:
-    return frameworks(_related(instance, "change", Change, "framework_id"))
+    return frameworks(related_value(instance, "change", Change, "framework_id"))
 
 
 def system_of_consensus(instance) -> Touched:
@@ -91,8 +91,8 @@ def register() -> None:
     revisions.register(
         Crosswalk,
         lambda c: frameworks(
-            _related(c, "from_change", Change, "framework_id"),
-            _related(c, "to_change", Change, "framework_id"),
+            related_value(c, "from_change", Change, "framework_id"),
+            related_value(c, "to_change", Change, "framework_id"),
         ),
     )
     revisions.register(Region, lambda r: systems_of_region(r.pk))
@@ -107,7 +107,7 @@ def register() -> None:
     revisions.register(
         Member,
         lambda m: _with(
-            systems(_related(m, "partner", Partner, "system_id")), roles_of_users(m.user_id)
+            systems(related_value(m, "partner", Partner, "system_id")), roles_of_users(m.user_id)
         ),
     )
     for model in (PartnerReturn, Rating, Consensus, Comment, AuditEvent):

@@ -97,7 +97,7 @@ def round_create(*, system: System, details: RoundDetails, created_by) -> Round:
     PartnerReturn.objects.bulk_create(
         PartnerReturn(round=round_, partner=partner) for partner in details.partners
     )
-    revisions.touch(systems=[round_.system_id])  # bulk_create() sends no signals
+    revisions.touch(revisions.systems(round_.system_id))  # bulk_create() sends no signals
     audit(round_, created_by, "Set up the round", f"{len(details.partners)} partners taking part")
     return round_
 
@@ -124,7 +124,7 @@ def round_update(*, round_: Round, details: RoundDetails) -> Round:
         for partner in details.partners
         if partner.pk not in existing
     )
-    revisions.touch(systems=[round_.system_id])  # bulk_create() sends no signals
+    revisions.touch(revisions.systems(round_.system_id))  # bulk_create() sends no signals
     return round_
 
 

@@ -335,8 +335,8 @@ def return_submitted(request: HttpRequest, public_id, partner_id) -> HttpRespons
 @login_required
 @require_POST
 def return_reopen(request: HttpRequest, public_id, partner_id) -> HttpResponse:
-    round_ = selectors.round_for_user(request.user, public_id)
-    partner_return = selectors.return_in_round(round_, partner_id)
+    partner_return = selectors.return_for_user(request.user, public_id, partner_id)
+    round_ = partner_return.round
     if not request.user.has_perm("assessments.manage_round", round_):
         raise PermissionDenied
     try:

@@ -318,18 +318,6 @@ def return_for_user(user, round_public_id, partner_public_id) -> PartnerReturn:
     return partner_return
 
 
-def return_in_round(round_: Round, partner_public_id) -> PartnerReturn:
-    partner_return = (
-        PartnerReturn.objects.select_related("partner", "submitted_by", "reopened_by")
-        .filter(round=round_, partner__public_id=partner_public_id)
-        .first()
-    )
-    if partner_return is None:
-        raise Http404("That partner is not taking part in this round")
-    partner_return.round = round_
-    return partner_return
-
-
 def own_returns(user, round_: Round) -> list[PartnerReturn]:
     """The returns in this round of the partners the person belongs to."""
     partner_ids = roles_of(user).partner_ids_by_system.get(round_.system_id, frozenset())

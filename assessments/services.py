@@ -121,7 +121,7 @@ def invitation_create(
     Invitation.objects.filter(
         email__iexact=email, system=system, accepted_at=None, cancelled_at=None
     ).update(cancelled_at=now)
-    revisions.touch(systems=[system.pk])  # update() sends no signals
+    revisions.touch(revisions.systems(system.pk))  # update() sends no signals
     token, token_hash = _new_token()
     invitation = Invitation(
         email=email,

@@ -2,6 +2,8 @@ from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.http import HttpRequest, HttpResponseBase
 
+from hicm_portal import revisions
+
 
 class PortalCSPMiddleware(CSPMiddleware):
     """The site-wide strict policy, relaxed for style only inside the admin.
@@ -33,7 +35,5 @@ class AdminWritesMiddleware:
             "/admin/"
         ):
             return self.get_response(request)
-        from hicm_portal import revisions
-
         with revisions.atomic():
             return self.get_response(request)

@@ -139,15 +139,9 @@ class _State(threading.local):
 _state = _State()
 
 
-def touch(touched: Touched | None = None, *, using: str = DEFAULT_DB_ALIAS, **ids) -> None:
-    """Note that the data of these systems/frameworks changed. `touch(systems=[1])` works too."""
-    touched = Touched(
-        systems=set(touched.systems if touched else ()) | set(ids.get("systems", ())),
-        frameworks=set(touched.frameworks if touched else ()) | set(ids.get("frameworks", ())),
-        users=set(touched.users if touched else ()) | set(ids.get("users", ())),
-    )
-    for kind in (touched.systems, touched.frameworks, touched.users):
-        kind.discard(None)
+def touch(touched: Touched, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Note that the data of these systems, frameworks or people's roles changed:
+    `touch(revisions.systems(system.pk))`."""
     if not touched:
         return
     if _state.depth.get(using):

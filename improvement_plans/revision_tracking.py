@@ -1,7 +1,7 @@
 """Which system each improvement-plan model belongs to, for `hicm_portal.revisions`.
 Registered in `ImprovementPlansConfig.ready()`."""
 
-from assessments.revision_tracking import _related, system_of_round
+from assessments.revision_tracking import related_value, system_of_round
 from hicm_portal import revisions
 from hicm_portal.revisions import systems
 from improvement_plans.models import (
@@ -18,7 +18,7 @@ from improvement_plans.models import (
 def register() -> None:
     revisions.register(Action, lambda a: systems(a.system_id))
     revisions.register(
-        ProgressUpdate, lambda u: systems(_related(u, "action", Action, "system_id"))
+        ProgressUpdate, lambda u: systems(related_value(u, "action", Action, "system_id"))
     )
     for model in (Investment, ReturnNarrative, IssuedReturn):
         revisions.register(model, system_of_round)

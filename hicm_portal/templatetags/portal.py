@@ -1,6 +1,9 @@
 """Template helpers of our own."""
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
+
+from hicm_portal import fragments
 
 register = template.Library()
 
@@ -72,10 +75,6 @@ def as_gds_field(bound_field):
     """`as_crispy_field`, remembered: a field's markup is a pure function of `_field_key`, so
     the same field in the same state (an empty evidence row, a change's level radios with one
     chosen) is rendered once per worker, not once per request."""
-    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
-
-    from hicm_portal import fragments
-
     return fragments.cached("field", _field_key(bound_field), lambda: as_crispy_field(bound_field))
 
 
