@@ -32,7 +32,6 @@ from assessments.models import (
 from assessments.models.rounds import EVIDENCE_FROM_LEVEL
 from assessments.round_services import audit
 from assessments.services import portal_link
-from hicm_portal import revisions
 
 NOT_REVIEW = "This round is not in review, so proposals cannot change."
 NOT_APPROVAL = "This round is not waiting for approval."
@@ -83,7 +82,7 @@ def _mail(round_: Round, recipients: list[str], subject: str, template: str, **c
     transaction.on_commit(lambda: send_mass_mail(messages))
 
 
-@revisions.atomic()
+@transaction.atomic
 def round_reveal(*, round_: Round, revealed_by, confirm_missing: bool = False) -> list[Partner]:
     """Reveal every partner's ratings side by side. Returns the partners that had not
     submitted, who are recorded as missing; revealing without them needs confirmation."""
@@ -100,7 +99,6 @@ def round_reveal(*, round_: Round, revealed_by, confirm_missing: bool = False) -
     PartnerReturn.objects.filter(pk__in=[r.pk for r in missing_returns]).update(
         missing_at_reveal=True
     )
-    revisions.touch(revisions.systems(locked.system_id))  # update() sends no signals
     locked.status = Round.Status.REVIEW
     locked.revealed_at = timezone.now()
     locked.revealed_by = revealed_by
@@ -122,7 +120,7 @@ def round_reveal(*, round_: Round, revealed_by, confirm_missing: bool = False) -
     return missing
 
 
-@revisions.atomic()
+@transaction.atomic
 def comment_post(*, round_: Round, change: Change, author, text: str) -> Comment:
     if not author.has_perm("assessments.comment", round_):
         raise PermissionDenied
@@ -131,7 +129,7 @@ def comment_post(*, round_: Round, change: Change, author, text: str) -> Comment
     return Comment.objects.create(round=round_, change=change, author=author, text=text.strip())
 
 
-@revisions.atomic()
+@transaction.atomic
 def comment_edit(*, comment: Comment, editor, text: str) -> Comment:
     """Authors edit their own comments while the round is under discussion; the earlier text
     stays in the comment's history."""
@@ -188,7 +186,7 @@ def check_proposal(data: ProposalInput, suggested: int | None) -> None:
         raise ValidationError(errors)
 
 
-@revisions.atomic()
+@transaction.atomic
 def consensus_propose(
     *,
     round_: Round,
@@ -268,7 +266,7 @@ def consensus_propose(
     return consensus
 
 
-@revisions.atomic()
+@transaction.atomic
 def attendance_record(*, round_: Round, recorded_by, attendees, note: str) -> None:
     if not recorded_by.has_perm("assessments.propose", round_):
         raise PermissionDenied
@@ -278,7 +276,7 @@ def attendance_record(*, round_: Round, recorded_by, attendees, note: str) -> No
     audit(round_, recorded_by, "Recorded workshop attendance", f"{len(attendees)} people")
 
 
-@revisions.atomic()
+@transaction.atomic
 def round_submit_for_approval(*, round_: Round, submitted_by) -> Round:
     """Send every proposal to the steering committee once every change has one."""
     if not submitted_by.has_perm("assessments.submit_for_approval", round_):
@@ -312,7 +310,7 @@ def round_submit_for_approval(*, round_: Round, submitted_by) -> Round:
     return locked
 
 
-@revisions.atomic()
+@transaction.atomic
 def decision_record(
     *, round_: Round, change: Change, decided_by, kind: str, reason: str = ""
 ) -> Decision:

@@ -20,7 +20,6 @@ from assessments.forms import (
 )
 from assessments.models import Change, Comment, Decision, Member, Partner, SystemRole
 from assessments.rules import roles_of
-from hicm_portal import fragments
 
 
 def _round_with(request: HttpRequest, public_id, perm: str):
@@ -66,27 +65,18 @@ def review(request: HttpRequest, public_id) -> HttpResponse:
     own_ids = roles_of(request.user).partner_ids_by_system.get(round_.system_id, frozenset())
     can_propose = request.user.has_perm("assessments.propose", round_)
 
-    def build() -> dict:
-        data = review_selectors.review_rows(round_, own_ids, partner_type=partner_type)
-        present = sorted(
-            {r.partner.partner_type for r in data["all_returns"]}, key=lambda t: valid_types[t]
-        )
-        html = fragments.render(
-            "consensus/_review_table.html",
-            {**data, "round": round_, "can_propose": can_propose, "own_ids": own_ids},
-        )
-        return {
-            "review_table": html,
-            "type_choices": [(t, valid_types[t]) for t in present],
-            "all_proposed": all(row.consensus for row in data["rows"]),
-        }
-
-    parts = (*selectors.round_key(round_), partner_type, sorted(own_ids), can_propose)
+    data = review_selectors.review_rows(round_, own_ids, partner_type=partner_type)
+    present = sorted(
+        {r.partner.partner_type for r in data["all_returns"]}, key=lambda t: valid_types[t]
+    )
     return render(
         request,
         "consensus/review.html",
         {
-            **fragments.cached("review", parts, build),
+            **data,
+            "own_ids": own_ids,
+            "type_choices": [(t, valid_types[t]) for t in present],
+            "all_proposed": all(row.consensus for row in data["rows"]),
             "round": round_,
             "system": round_.system,
             "partner_type": partner_type,
@@ -251,30 +241,14 @@ def approval(request: HttpRequest, public_id) -> HttpResponse:
 
 
 def _approval_page(request, round_, *, error_code: str = "") -> HttpResponse:
-    can_decide = request.user.has_perm("assessments.decide", round_)
-
-    def build() -> str:
-        return fragments.render(
-            "consensus/_approval_cards.html",
-            {
-                "round": round_,
-                "rows": review_selectors.approval_rows(round_, request.user),
-                "can_decide": can_decide,
-                "error_code": error_code,
-            },
-        )
-
-    # The cards show the viewer's own decisions, so each viewer has their own entry. A page
-    # showing an error is built afresh.
-    parts = (*selectors.round_key(round_), request.user.pk, can_decide)
-    cards = build() if error_code else fragments.cached("approval", parts, build)
     return render(
         request,
         "consensus/approval.html",
         {
             "round": round_,
             "system": round_.system,
-            "approval_cards": fragments.with_csrf(cards, request),
+            "rows": review_selectors.approval_rows(round_, request.user),
+            "can_decide": request.user.has_perm("assessments.decide", round_),
             "error_code": error_code,
         },
         status=400 if error_code else 200,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import (
@@ -26,7 +27,6 @@ from assessments.models import (
     System,
     SystemRole,
 )
-from hicm_portal import revisions
 
 User = get_user_model()
 
@@ -110,7 +110,7 @@ def _person(address: str, full_name: str, password: str | None, **extra):
     return user
 
 
-@revisions.atomic()
+@transaction.atomic
 def seed_demo(*, password: str | None) -> DemoResult:
     """Create (or complete) the demo system. With `password` every demo person gets it; without,
     people created now get one new random password, and existing ones keep theirs."""

@@ -27,7 +27,6 @@ from assessments.models import (
     Group,
     Level,
 )
-from hicm_portal import revisions
 from hicm_portal.yaml_files import read_yaml
 
 # The five HICM levels and their generic definitions (seeds 002 and 004).
@@ -342,7 +341,6 @@ def _write_framework(path: Path, data: dict, framework: Framework | None) -> Fra
                 change=change, level=level_by_number[number], defaults={"text": text}
             )
     Change.objects.filter(framework=framework).exclude(code__in=kept_codes).update(archived=True)
-    revisions.touch(revisions.frameworks(framework.pk))  # the update()s above send no signals
 
     crosswalk = data.get("crosswalk")
     if crosswalk:
@@ -372,7 +370,7 @@ def load_framework_files(paths: list[Path], *, dry_run: bool = False) -> list[Lo
         seen[data["key"]] = path
 
     results = []
-    with revisions.atomic():
+    with transaction.atomic():
         for path, data in _order_by_crosswalk(items):
             existing = Framework.objects.filter(key=data["key"]).first()
             if existing is not None and data["version"] <= existing.version:

@@ -29,7 +29,6 @@ from assessments.models import (
     System,
 )
 from assessments.services import portal_link
-from hicm_portal import revisions
 
 ROUND_NOT_DRAFT = "This round is open, so its set-up can no longer change."
 RETURN_NOT_OPEN = "This return has been submitted or the round is no longer taking ratings."
@@ -80,7 +79,7 @@ def _check_round_details(system: System, details: RoundDetails, *, exclude_pk=No
         raise ValidationError(errors)
 
 
-@revisions.atomic()
+@transaction.atomic
 def round_create(*, system: System, details: RoundDetails, created_by) -> Round:
     """A facilitator sets up a round in draft."""
     _check_round_details(system, details)
@@ -97,12 +96,11 @@ def round_create(*, system: System, details: RoundDetails, created_by) -> Round:
     PartnerReturn.objects.bulk_create(
         PartnerReturn(round=round_, partner=partner) for partner in details.partners
     )
-    revisions.touch(revisions.systems(round_.system_id))  # bulk_create() sends no signals
     audit(round_, created_by, "Set up the round", f"{len(details.partners)} partners taking part")
     return round_
 
 
-@revisions.atomic()
+@transaction.atomic
 def round_update(*, round_: Round, details: RoundDetails) -> Round:
     """Change a draft round's set-up."""
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
@@ -124,7 +122,6 @@ def round_update(*, round_: Round, details: RoundDetails) -> Round:
         for partner in details.partners
         if partner.pk not in existing
     )
-    revisions.touch(revisions.systems(round_.system_id))  # bulk_create() sends no signals
     return round_
 
 
@@ -146,7 +143,7 @@ def _return_link(partner_return: PartnerReturn) -> str:
     )
 
 
-@revisions.atomic()
+@transaction.atomic
 def round_open(*, round_: Round, opened_by) -> Round:
     """Open a draft round for rating and e-mail every member of the taking-part partners."""
     round_ = (
@@ -227,7 +224,7 @@ def rating_save(
     if data.level is not None and data.level.framework_id != change.framework_id:
         raise ValidationError({"level": "Select a level of this round's framework"})
     try:
-        with revisions.atomic():
+        with transaction.atomic():
             PartnerReturn.objects.select_for_update().filter(pk=partner_return.pk).first()
             rating = (
                 Rating.objects.select_for_update()
@@ -262,7 +259,7 @@ def rating_save(
         raise RatingConflict(saved) from None
 
 
-@revisions.atomic()
+@transaction.atomic
 def return_submit(*, partner_return: PartnerReturn, submitted_by) -> PartnerReturn:
     """Submit a partner's return once every change is rated; it becomes read-only."""
     if not submitted_by.has_perm("assessments.rate", partner_return):
@@ -292,7 +289,7 @@ def return_submit(*, partner_return: PartnerReturn, submitted_by) -> PartnerRetu
     return partner_return
 
 
-@revisions.atomic()
+@transaction.atomic
 def return_reopen(*, partner_return: PartnerReturn, reopened_by) -> PartnerReturn:
     """The facilitator reopens a submitted return (until the reveal); its members are told."""
     if not reopened_by.has_perm("assessments.reopen_return", partner_return):
@@ -345,7 +342,7 @@ def reminders_send(*, today: date | None = None, dry_run: bool = False) -> list[
     )
     report = []
     for partner_return in due:
-        with revisions.atomic():
+        with transaction.atomic():
             recipients = partner_member_emails([partner_return.partner_id]).get(
                 partner_return.partner_id, []
             )
@@ -363,7 +360,7 @@ def reminders_send(*, today: date | None = None, dry_run: bool = False) -> list[
             if dry_run or not recipients:
                 continue
             try:
-                with revisions.atomic():
+                with transaction.atomic():
                     ReminderSent.objects.create(
                         partner_return=partner_return, sent_on=today, recipients=len(recipients)
                     )

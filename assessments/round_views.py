@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from assessments import round_services, selectors, spreadsheets
 from assessments.forms import RatingForm, RoundForm, UploadForm, add_service_errors
 from assessments.models import Change, Round, SystemRole
-from hicm_portal import fragments
 
 
 @login_required
@@ -197,55 +196,22 @@ def return_tasks(request: HttpRequest, public_id, partner_id) -> HttpResponse:
     return render(request, "rounds/return_tasks.html", context)
 
 
-def _rating_body(context: dict, form_html: str) -> dict:
-    change, partner = context["change"], context["partner"]
-    return {
-        "page_title": f"{change.code}. {change.title} – {partner}'s return",
-        "body": fragments.render(
-            "rounds/_rating_page_body.html", {**context, "form_html": form_html}
-        ),
-    }
-
-
 @login_required
 def rating_edit(request: HttpRequest, public_id, partner_id, code: str) -> HttpResponse:
     round_, partner_return = _return_for(request, public_id, partner_id)
-    can_rate = request.user.has_perm("assessments.rate", partner_return)
-    if request.method != "POST" and can_rate:
-        # The page is the same for every member of the partner: built once per revision of
-        # the system (any saved rating raises it), with the form's markup shared by state.
-        def build() -> dict:
-            page = selectors.rating_page(partner_return, code)
-            initial = RatingForm.initial_for(page["rating"])
-
-            def form() -> str:
-                bound = RatingForm(
-                    None, level_hints=page["level_hints"], complete=True, initial=initial
-                )
-                return fragments.render("rounds/_rating_form_fields.html", {"form": bound})
-
-            framework = round_.framework
-            form_parts = (framework.pk, framework.revision, code, sorted(initial.items()))
-            context = {**_return_context(round_, partner_return, request), **page}
-            return _rating_body(context, fragments.cached("rating_form", form_parts, form))
-
-        parts = (*selectors.round_key(round_), partner_return.partner_id, code)
-        page = fragments.cached("rating_page", parts, build)
-        return _rating_page(request, round_, partner_return, page)
-
     page = selectors.rating_page(partner_return, code)
     context = {**_return_context(round_, partner_return, request), **page}
-    if not can_rate:
+    if not context["can_rate"]:
         return render(request, "rounds/rating_readonly.html", context)
 
     complete = "save_draft" not in request.POST
     form = RatingForm(
-        request.POST,
+        request.POST if request.method == "POST" else None,
         level_hints=page["level_hints"],
         complete=complete,
         initial=RatingForm.initial_for(page["rating"]),
     )
-    if form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             round_services.rating_save(
                 partner_return=partner_return,
@@ -275,22 +241,7 @@ def rating_edit(request: HttpRequest, public_id, partner_id, code: str) -> HttpR
                 )
             return redirect("return_check", public_id=round_.public_id, partner_id=partner_id)
     context["form"] = form
-    form_html = fragments.render("rounds/_rating_form_fields.html", {"form": form})
-    return _rating_page(request, round_, partner_return, _rating_body(context, form_html), form)
-
-
-def _rating_page(request, round_, partner_return, page: dict, form=None) -> HttpResponse:
-    return render(
-        request,
-        "rounds/rating_form.html",
-        {
-            "round": round_,
-            "partner": partner_return.partner,
-            "page_title": page["page_title"],
-            "body": fragments.with_csrf(page["body"], request),
-            "form": form,  # for the page title's "Error: " when it has errors
-        },
-    )
+    return render(request, "rounds/rating_form.html", context)
 
 
 @login_required

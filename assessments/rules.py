@@ -11,7 +11,6 @@ import rules
 from django.db.models import BigIntegerField, Value
 
 from assessments.models import Member, RegionalViewer, System, SystemRole
-from hicm_portal import fragments
 
 
 @dataclass(frozen=True)
@@ -25,16 +24,14 @@ class Roles:
 
 
 def roles_of(user) -> Roles:
-    """The roles of `user`: cached on the user object for the request, and across requests
-    under the person's `roles_revision`, which every change to their roles raises."""
+    """The roles of `user`, read in one query on first use in a request and kept on the user
+    object for the rest of it."""
     if not user.is_authenticated:
         return Roles()
     cached = getattr(user, "_hicm_roles", None)
     if cached is not None:
         return cached
-    user._hicm_roles = fragments.cached(
-        "roles", (user.pk, user.roles_revision), lambda: _load(user)
-    )
+    user._hicm_roles = _load(user)
     return user._hicm_roles
 
 
@@ -76,7 +73,7 @@ def _load(user) -> Roles:
 
 def forget_roles(user) -> None:
     """After a service changes a person's roles: read them afresh for the rest of this
-    request (the raised `roles_revision` keys them for the requests after)."""
+    request."""
     user._hicm_roles = _load(user)
 
 

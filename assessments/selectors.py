@@ -1,10 +1,9 @@
 """Read queries shaped for pages, each with a bounded number of SQL queries."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Min, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -33,7 +32,6 @@ from assessments.rules import (
     is_steering_member,
     roles_of,
 )
-from hicm_portal import fragments
 
 
 def system_for_user(user, slug: str) -> System:
@@ -95,13 +93,12 @@ def _round_attention(user, system_ids: list[int], facilitated: list[int]) -> dic
     return items
 
 
-def home_cards(user) -> tuple[list[SystemCard], datetime | None]:
-    """One card per system the person can see, with their roles and what needs attention;
-    and when the cards next change with no write (a waiting invitation expires), if ever."""
+def home_cards(user) -> list[SystemCard]:
+    """One card per system the person can see, with their roles and what needs attention."""
     roles = roles_of(user)
     systems = list(System.objects.visible_to(user).select_related("region"))
     if not systems:
-        return [], None
+        return []
     ids = [s.pk for s in systems]
     partner_names: dict[int, dict[int, str]] = {}
     for partner_id, name, system_id in Partner.objects.filter(system__in=ids).values_list(
@@ -109,8 +106,7 @@ def home_cards(user) -> tuple[list[SystemCard], datetime | None]:
     ):
         partner_names.setdefault(system_id, {})[partner_id] = name
     facilitated = [pk for pk in ids if pk in roles.facilitator_of]
-    pending, expiries = {}, []
-    for system_id, count, first_expiry in (
+    pending = dict(
         Invitation.objects.filter(
             system__in=facilitated,
             accepted_at=None,
@@ -118,11 +114,9 @@ def home_cards(user) -> tuple[list[SystemCard], datetime | None]:
             expires_at__gt=timezone.now(),
         )
         .values("system")
-        .annotate(n=Count("pk"), first=Min("expires_at"))
-        .values_list("system", "n", "first")
-    ):
-        pending[system_id] = count
-        expiries.append(first_expiry)
+        .annotate(n=Count("pk"))
+        .values_list("system", "n")
+    )
     empty_partners = dict(
         Partner.objects.filter(system__in=facilitated, members=None)
         .values("system")
@@ -171,7 +165,7 @@ def home_cards(user) -> tuple[list[SystemCard], datetime | None]:
                 partner_names=sorted(names.values()),
             )
         )
-    return cards, min(expiries, default=None)
+    return cards
 
 
 def system_people(system: System, *, include_invitations: bool) -> dict:
@@ -272,12 +266,6 @@ def rounds_for_system(user, system: System) -> list[Round]:
         if not (is_partner_member(user, system) or is_steering_member(user, system)):
             rounds = rounds.filter(status=Round.Status.AGREED)
     return list(rounds.annotate(partner_count=Count("returns")))
-
-
-def round_key(round_: Round) -> tuple:
-    """What every cached fragment of a round's pages depends on: the round, and the revisions
-    of its system and framework (read with the round, before any of the data under them)."""
-    return (round_.public_id, round_.system.revision, round_.framework.revision)
 
 
 def round_for_user(user, public_id) -> Round:
@@ -392,44 +380,40 @@ def task_rows(partner_return: PartnerReturn) -> list[TaskRow]:
 
 def rating_change(framework: Framework, code: str) -> dict:
     """The framework's side of the page for rating one change: the change with its actions
-    and descriptors, the levels with their hints, and where the change comes in the sequence.
-    Cached per revision of the framework."""
-
-    def build() -> dict:
-        change = (
-            Change.objects.filter(framework=framework, code=code, archived=False)
-            .prefetch_related(
-                Prefetch(
-                    "actions",
-                    queryset=ChangeAction.objects.filter(archived=False).select_related("group"),
-                ),
-                "descriptors",
-            )
-            .first()
+    and descriptors, the levels with their hints, and where the change comes in the sequence."""
+    change = (
+        Change.objects.filter(framework=framework, code=code, archived=False)
+        .prefetch_related(
+            Prefetch(
+                "actions",
+                queryset=ChangeAction.objects.filter(archived=False).select_related("group"),
+            ),
+            "descriptors",
         )
-        if change is None:
-            raise Http404("No such change in this round")
-        levels = list(framework.levels.all())
-        descriptors = {d.level_id: d.text for d in change.descriptors.all()}
-        hints = [(level, descriptors.get(level.pk, level.definition)) for level in levels]
-        codes = [c.code for c in live_changes(framework)]
-        index = codes.index(change.code)
-        return {
-            "change": change,
-            "levels": levels,
-            "level_hints": hints,
-            "next_code": codes[index + 1] if index + 1 < len(codes) else None,
-            "previous_code": codes[index - 1] if index > 0 else None,
-            "position": index + 1,
-            "total": len(codes),
-        }
+        .first()
+    )
+    if change is None:
+        raise Http404("No such change in this round")
+    levels = list(framework.levels.all())
+    descriptors = {d.level_id: d.text for d in change.descriptors.all()}
+    hints = [(level, descriptors.get(level.pk, level.definition)) for level in levels]
+    codes = [c.code for c in live_changes(framework)]
+    index = codes.index(change.code)
+    return {
+        "change": change,
+        "levels": levels,
+        "level_hints": hints,
+        "next_code": codes[index + 1] if index + 1 < len(codes) else None,
+        "previous_code": codes[index - 1] if index > 0 else None,
+        "position": index + 1,
+        "total": len(codes),
+    }
 
-    return fragments.cached("rating_change", (framework.pk, framework.revision, code), build)
 
 
 def rating_page(partner_return: PartnerReturn, code: str) -> dict:
     """Everything the page for rating one change needs, in a bounded number of queries:
-    the framework's side from the cache, this partner's rating, and the guidance."""
+    the framework's side, this partner's rating and the change's last agreed level."""
     round_ = partner_return.round
     page = dict(rating_change(round_.framework, code))
     change = page["change"]
@@ -440,18 +424,7 @@ def rating_page(partner_return: PartnerReturn, code: str) -> dict:
     except Rating.DoesNotExist:
         page["rating"] = None
 
-    def guidance() -> str:
-        return fragments.render(
-            "rounds/_change_guidance.html",
-            {
-                "round": round_,
-                "change": change,
-                "previous_level": previous_agreed_levels(round_).get(change.pk),
-            },
-        )
-
-    # The last agreed level and the finished actions belong to the system: its revision keys it.
-    page["guidance"] = fragments.cached("guidance", (*round_key(round_), code), guidance)
+    page["previous_level"] = previous_agreed_levels(round_).get(change.pk)
     return page
 
 

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from assessments.models import Invitation, Member, Partner, System, SystemRole, hash_token
 from assessments.rules import forget_roles
-from hicm_portal import revisions
 
 User = get_user_model()
 
@@ -88,7 +87,7 @@ def _send_role_added_email(*, user, system: System, role_label: str, partner) ->
     )
 
 
-@revisions.atomic()
+@transaction.atomic
 def invitation_create(
     *,
     system: System,
@@ -121,7 +120,6 @@ def invitation_create(
     Invitation.objects.filter(
         email__iexact=email, system=system, accepted_at=None, cancelled_at=None
     ).update(cancelled_at=now)
-    revisions.touch(revisions.systems(system.pk))  # update() sends no signals
     token, token_hash = _new_token()
     invitation = Invitation(
         email=email,
@@ -140,7 +138,7 @@ def invitation_create(
     return InvitationOutcome(invitation=invitation, user=None, token=token)
 
 
-@revisions.atomic()
+@transaction.atomic
 def invitation_resend(*, invitation: Invitation, sent_by) -> Invitation:
     """Send a fresh link (new token, new expiry) and cancel the old one."""
     if invitation.accepted_at is not None:
@@ -156,7 +154,7 @@ def invitation_resend(*, invitation: Invitation, sent_by) -> Invitation:
     return outcome.invitation
 
 
-@revisions.atomic()
+@transaction.atomic
 def invitation_cancel(*, invitation: Invitation) -> None:
     if invitation.accepted_at is None and invitation.cancelled_at is None:
         invitation.cancelled_at = timezone.now()
@@ -175,7 +173,7 @@ def invitation_for_token(token: str) -> Invitation | None:
     return invitation
 
 
-@revisions.atomic()
+@transaction.atomic
 def invitation_accept(*, token: str, password: str, full_name: str = ""):
     """Set the invitee's password, give them the role, and spend the link. Returns the user."""
     invitation = (
@@ -201,7 +199,7 @@ def invitation_accept(*, token: str, password: str, full_name: str = ""):
     return user
 
 
-@revisions.atomic()
+@transaction.atomic
 def member_welcome(*, user, partner: Partner, invited_by=None) -> Invitation | None:
     """Send an imported member the set-password e-mail, unless they can already log in."""
     if user.has_usable_password():

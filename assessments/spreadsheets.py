@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -33,7 +34,6 @@ from assessments.models import Change, Level, PartnerReturn, Rating, Round
 from assessments.models.rounds import EVIDENCE_FROM_LEVEL, clean_evidence
 from assessments.round_services import RETURN_NOT_OPEN
 from assessments.selectors import live_changes
-from hicm_portal import revisions
 
 SHEET_NAME = "Return"
 LISTS_SHEET_NAME = "Lists"
@@ -543,7 +543,7 @@ def upload_apply(partner_return: PartnerReturn, parsed: ParsedUpload, saved_by) 
     if parsed.has_errors:
         raise ValidationError(UPLOAD_HAS_ERRORS)
     round_ = partner_return.round
-    with revisions.atomic():
+    with transaction.atomic():
         locked = PartnerReturn.objects.select_for_update().get(pk=partner_return.pk)
         if (
             locked.submitted_at is not None

@@ -2,14 +2,13 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from assessments import selectors, services
 from assessments.forms import InvitationForm, SetPasswordForm, add_service_errors
-from assessments.models import Framework, Invitation
-from hicm_portal import fragments
+from assessments.models import Invitation
 
 
 def _require(user, perm: str, system) -> None:
@@ -156,30 +155,18 @@ def framework_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 @login_required
 def change_detail(request: HttpRequest, key: str, code: str) -> HttpResponse:
-    framework = Framework.objects.filter(key=key).values("pk", "revision").first()
-    if framework is None:
-        raise Http404("No such framework")
-
-    def build() -> dict:
-        change, level_rows = selectors.change_detail(key, code)
-        live = change.framework.changes.filter(archived=False)
-        siblings = list(live.values_list("code", "title"))
-        codes = [c for c, _ in siblings]
-        index = codes.index(change.code) if change.code in codes else -1
-        context = {
+    change, level_rows = selectors.change_detail(key, code)
+    siblings = list(change.framework.changes.filter(archived=False).values_list("code", "title"))
+    codes = [c for c, _ in siblings]
+    index = codes.index(change.code) if change.code in codes else -1
+    return render(
+        request,
+        "assessments/change_detail.html",
+        {
             "change": change,
             "framework": change.framework,
             "level_rows": level_rows,
             "previous_change": siblings[index - 1] if index > 0 else None,
             "next_change": siblings[index + 1] if 0 <= index < len(siblings) - 1 else None,
-        }
-        return {
-            "title": f"{change.code}. {change.title} – {change.framework.short_title}",
-            "framework_key": change.framework.key,
-            "framework_title": change.framework.short_title,
-            "body": fragments.render("assessments/_change_detail_body.html", context),
-        }
-
-    parts = (key, code, framework["pk"], framework["revision"])
-    page = fragments.cached("change", parts, build)
-    return render(request, "assessments/change_detail.html", page)
+        },
+    )

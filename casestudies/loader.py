@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from assessments.models import Change, Level
 from casestudies.models import CaseStudy
-from hicm_portal import revisions
 from hicm_portal.yaml_files import read_yaml
 
 REQUIRED_TEXT = ("slug", "title", "place", "summary", "what_they_did", "outcomes")
@@ -178,7 +178,7 @@ def load_case_study_files(
         seen[slug] = entry
 
     results = []
-    with revisions.atomic():
+    with transaction.atomic():
         for _entry, case_study, changes in _resolve(entries):
             slug = case_study.slug
             if case_study.pk and not update:

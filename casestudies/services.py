@@ -7,11 +7,11 @@ anything is written, so an invalid case study saves nothing.
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils.text import slugify
 
 from assessments.models import Change, Level
 from casestudies.models import RESERVED_SLUGS, CaseStudy
-from hicm_portal import revisions
 
 SLUG_MAX_LENGTH = 100
 
@@ -66,7 +66,7 @@ def _apply(case_study: CaseStudy, data: CaseStudyInput) -> CaseStudy:
     return case_study
 
 
-@revisions.atomic()
+@transaction.atomic
 def case_study_create(*, data: CaseStudyInput, created_by) -> CaseStudy:
     """A facilitator or site administrator adds a case study to the library."""
     if not created_by.has_perm("casestudies.add_case_study"):
@@ -75,7 +75,7 @@ def case_study_create(*, data: CaseStudyInput, created_by) -> CaseStudy:
     return _apply(case_study, data)
 
 
-@revisions.atomic()
+@transaction.atomic
 def case_study_update(*, case_study: CaseStudy, data: CaseStudyInput, updated_by) -> CaseStudy:
     """A facilitator or site administrator corrects a case study. Its web address stays the
     same, so links to it keep working."""

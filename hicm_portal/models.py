@@ -26,33 +26,7 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=username)
 
 
-class KeepsCounters(models.Model):
-    """A model with counters raised only by `hicm_portal.revisions` (an UPDATE ... + 1).
-
-    A save of an instance loaded earlier leaves the counters alone: writing back a stale value
-    would let a cached fragment of older data be served again.
-    """
-
-    counter_fields: tuple[str, ...] = ()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs) -> None:
-        if (
-            not self._state.adding
-            and kwargs.get("update_fields") is None
-            and not kwargs.get("force_insert")
-        ):
-            kwargs["update_fields"] = [
-                f.name
-                for f in self._meta.concrete_fields
-                if not f.primary_key and f.name not in self.counter_fields
-            ]
-        super().save(*args, **kwargs)
-
-
-class User(KeepsCounters, AbstractBaseUser, PermissionsMixin):
+class User(AbstractBaseUser, PermissionsMixin):
     """A person. Their e-mail address is their login; their roles live in `assessments`."""
 
     email = models.EmailField("email address", unique=True)
@@ -64,14 +38,8 @@ class User(KeepsCounters, AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
-    roles_revision = models.PositiveBigIntegerField(
-        default=0,
-        editable=False,
-        help_text="Raised whenever the person's roles change; keys their cached roles.",
-    )
 
     objects = UserManager()
-    counter_fields = ("roles_revision",)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

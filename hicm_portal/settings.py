@@ -13,6 +13,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from hicm_portal import spreadsheets
 from hicm_portal.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -69,7 +70,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hicm_portal.middleware.PortalCSPMiddleware",
-    "hicm_portal.middleware.AdminWritesMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # django-axes must come last: it turns a lock-out into the lock-out page.
     "axes.middleware.AxesMiddleware",
@@ -109,14 +109,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
-    # Page fragments keyed on revisions (hicm_portal.fragments): an entry is never stale, so
-    # each worker can keep its own; the timeout and size only bound the memory they take.
-    "fragments": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "fragments",
-        "TIMEOUT": env_int("FRAGMENT_CACHE_SECONDS", 3600),
-        "OPTIONS": {"MAX_ENTRIES": env_int("FRAGMENT_CACHE_ENTRIES", 1000)},
-    },
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -225,6 +217,8 @@ CRISPY_TEMPLATE_PACK = "gds"
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Admin exports in CSV and XLSX only, through the portal's one formula-safe writer.
+EXPORT_FORMATS = spreadsheets.EXPORT_FORMATS
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -1,16 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from assessments.models import System
-from assessments.rules import roles_of
 from assessments.selectors import home_cards
-from hicm_portal import fragments
 
 
 def favicon(request: HttpRequest) -> HttpResponse:
@@ -20,28 +15,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    roles = roles_of(user)
-    # The revisions of every system on the page, read before the data under them. The systems
-    # are those of the person's cached roles (the rule of can_view_system), which costs less
-    # than System.objects.visible_to's subqueries on every request.
-    systems = System.objects.filter(
-        Q(pk__in={*roles.facilitator_of, *roles.steering_of, *roles.partner_ids_by_system})
-        | Q(region__in=roles.viewer_of_regions)
-    )
-    revisions = tuple(systems.order_by("pk").values_list("pk", "revision"))
-
-    def build() -> dict:
-        cards, valid_until = home_cards(user)
-        html = fragments.render("_home_cards.html", {"cards": cards}) if cards else ""
-        return {"cards_html": html, "valid_until": valid_until}
-
-    def fresh(value: dict) -> bool:
-        return value["valid_until"] is None or timezone.now() < value["valid_until"]
-
-    parts = (user.pk, user.roles_revision, revisions)
-    page = fragments.cached("home", parts, build, fresh=fresh)
-    return render(request, "home.html", {"cards_html": page["cards_html"]})
+    return render(request, "home.html", {"cards": home_cards(request.user)})
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:

@@ -7,10 +7,10 @@ multi-disciplinary teams, £70k for trusted assessors); people and dates are fic
 from datetime import timedelta
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import Member, Partner, Round, System, SystemRole
-from hicm_portal import revisions
 from improvement_plans.models import Action, Investment, ProgressUpdate, ReturnNarrative
 from improvement_plans.return_services import return_issue
 
@@ -52,7 +52,7 @@ PARTNER_NAMES = {
 }
 
 
-@revisions.atomic()
+@transaction.atomic
 def seed_plan_demo(system: System) -> list[str]:
     """Give the latest agreed round of the 2020 framework a plan, once."""
     round_ = (

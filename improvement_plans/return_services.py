@@ -3,19 +3,19 @@
 import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from assessments.models import Round
 from assessments.round_services import audit
-from hicm_portal import revisions
 from improvement_plans import reports
 from improvement_plans.models import IssuedReturn, ReturnNarrative
 
 NOT_AGREED = "A return can be written only for an agreed round."
 
 
-@revisions.atomic()
+@transaction.atomic
 def narrative_save(*, round_: Round, saved_by, **texts: str) -> ReturnNarrative:
     """Save the facilitator's draft narrative under the three BCF prompts."""
     if not saved_by.has_perm("improvement_plans.manage_plan", round_):
@@ -29,7 +29,7 @@ def narrative_save(*, round_: Round, saved_by, **texts: str) -> ReturnNarrative:
     return narrative
 
 
-@revisions.atomic()
+@transaction.atomic
 def return_issue(*, round_: Round, issued_by) -> IssuedReturn:
     """Freeze the return as it stands: its data, HTML, PDF and XLSX, with a checksum.
 

@@ -6,13 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from assessments import selectors as assessment_selectors
-from assessments.selectors import round_key
-from hicm_portal import fragments
 from improvement_plans import reports, return_services
 from improvement_plans.forms import NarrativeForm
 from improvement_plans.models import IssuedReturn, ReturnNarrative
@@ -80,25 +77,15 @@ def return_preview(request: HttpRequest, public_id) -> HttpResponse:
     """The draft return as a web page, with what changed since the last issued version."""
     round_ = _round(request, public_id, "improvement_plans.manage_plan")
 
-    def build() -> str:
-        data = reports.return_data(round_)
-        latest = return_services.latest_issued(round_)
-        changes = reports.differences(latest.data, data) if latest else None
-        context = {
-            **reports.return_body_context(data),
-            "round": round_,
-            "latest": latest,
-            "changes": changes,
-        }
-        return fragments.render("plans/_return_preview_body.html", context)
-
-    # The day is in the key: the return shows each action's RAG, which moves with the date.
-    parts = (*round_key(round_), timezone.localdate())
+    data = reports.return_data(round_)
+    latest = return_services.latest_issued(round_)
     return render(
         request,
         "plans/return_preview.html",
         {
-            "preview_body": fragments.cached("return_preview", parts, build),
+            **reports.return_body_context(data),
+            "latest": latest,
+            "changes": reports.differences(latest.data, data) if latest else None,
             "round": round_,
             "system": round_.system,
         },

@@ -19,7 +19,6 @@ from django.utils import timezone
 from assessments.models import Change, ChangeAction, Level, Member, Partner, Round
 from assessments.round_services import audit, partner_member_emails
 from assessments.services import portal_link
-from hicm_portal import revisions
 from improvement_plans.models import (
     Action,
     ActionReminderSent,
@@ -124,7 +123,7 @@ def apply_action_input(action: Action, data: ActionInput) -> None:
     action.updated_at = timezone.now()
 
 
-@revisions.atomic()
+@transaction.atomic
 def action_create(*, round_: Round, data: ActionInput, created_by) -> Action:
     """A facilitator adds an action to an agreed round's plan; the owner is told."""
     if not created_by.has_perm("improvement_plans.manage_plan", round_):
@@ -148,7 +147,7 @@ def action_create(*, round_: Round, data: ActionInput, created_by) -> Action:
     return action
 
 
-@revisions.atomic()
+@transaction.atomic
 def action_update(*, action: Action, round_: Round, data: ActionInput, updated_by) -> Action:
     """Change an action. Facilitators change everything; the owner and the lead partner's
     members change what they are responsible for. A new owner is told."""
@@ -168,7 +167,7 @@ def action_update(*, action: Action, round_: Round, data: ActionInput, updated_b
     return locked
 
 
-@revisions.atomic()
+@transaction.atomic
 def progress_post(
     *, action: Action, author, note: str, new_status: str = "", new_rag: str = "", on=None
 ) -> ProgressUpdate:
@@ -235,7 +234,7 @@ def check_investment(round_: Round, data: InvestmentInput) -> None:
         raise ValidationError(errors)
 
 
-@revisions.atomic()
+@transaction.atomic
 def investment_save(
     *, round_: Round, data: InvestmentInput, saved_by, investment: Investment | None = None
 ) -> Investment:
@@ -268,7 +267,7 @@ def action_reminders_send(*, today: date | None = None, dry_run: bool = False) -
         if dry_run:
             continue
         try:
-            with revisions.atomic():
+            with transaction.atomic():
                 ActionReminderSent.objects.create(
                     action=action, due_date=action.due_date, sent_on=today
                 )
@@ -305,7 +304,7 @@ def overdue_digest_send(*, today: date | None = None, dry_run: bool = False) -> 
         if dry_run:
             continue
         try:
-            with revisions.atomic():
+            with transaction.atomic():
                 OverdueDigestSent.objects.create(partner=partner, week=week_key, sent_on=today)
                 _send(
                     f"{len(actions)} overdue improvement action{'s' if len(actions) != 1 else ''}"

@@ -14,8 +14,7 @@ from django.views.decorators.http import require_POST
 from assessments import selectors as assessment_selectors
 from assessments.forms import add_service_errors
 from assessments.models import ChangeAction, Round
-from assessments.selectors import round_key
-from hicm_portal import fragments
+from hicm_portal import spreadsheets
 from improvement_plans import selectors, services
 from improvement_plans.filters import ActionFilter
 from improvement_plans.forms import ActionForm, ActionImportForm, InvestmentForm, ProgressForm
@@ -23,8 +22,8 @@ from improvement_plans.models import Investment
 from improvement_plans.resources import ActionResource
 
 EXPORT_FORMATS = {
-    "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": spreadsheets.CSV_CONTENT_TYPE,
+    "xlsx": spreadsheets.XLSX_CONTENT_TYPE,
 }
 IMPORT_SESSION_KEY = "action-import-{}"
 
@@ -44,27 +43,18 @@ def _bound(request: HttpRequest):
 def plan(request: HttpRequest, public_id) -> HttpResponse:
     round_ = _plan_round(request, public_id, "improvement_plans.view_plan")
     can_manage = request.user.has_perm("improvement_plans.manage_plan", round_)
-    today = timezone.localdate()
-
-    def build() -> dict:
-        data = selectors.plan_rows(round_)
-        gap_changes = [row.change.pk for row in data["rows"] if row.gap > 0]
-        practice = _practice_for(gap_changes)
-        for row in data["rows"]:
-            row.practice = practice.get(row.change.pk, [])
-        html = fragments.render(
-            "plans/_plan_body.html",
-            {**data, "round": round_, "can_manage": can_manage, "today": today},
-        )
-        return {"plan_body": html, "flagged": sum(row.needs_action for row in data["rows"])}
-
-    # The day is in the key: what is overdue, and each action's RAG, move with the date.
-    parts = (*round_key(round_), can_manage, today)
+    data = selectors.plan_rows(round_)
+    gap_changes = [row.change.pk for row in data["rows"] if row.gap > 0]
+    practice = _practice_for(gap_changes)
+    for row in data["rows"]:
+        row.practice = practice.get(row.change.pk, [])
     return render(
         request,
         "plans/plan.html",
         {
-            **fragments.cached("plan", parts, build),
+            **data,
+            "flagged": sum(row.needs_action for row in data["rows"]),
+            "today": timezone.localdate(),
             "round": round_,
             "system": round_.system,
             "can_manage": can_manage,
@@ -218,7 +208,7 @@ def action_edit(request: HttpRequest, public_id) -> HttpResponse:
 
 def _export(actions, name: str, file_format: str) -> HttpResponse:
     dataset = ActionResource().export(actions)
-    content = dataset.export(file_format)
+    content = spreadsheets.export_dataset(dataset, file_format)
     response = HttpResponse(content, content_type=EXPORT_FORMATS[file_format])
     response["Content-Disposition"] = f'attachment; filename="{slugify(name)}.{file_format}"'
     return response

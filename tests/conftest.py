@@ -174,12 +174,3 @@ def rate_everything(round_, partner, user, *, rationale="Seen in practice", leve
             expected_version=0,
         )
     return partner_return
-
-
-@pytest.fixture(autouse=True)
-def _empty_fragment_cache():
-    """Each test starts with no cached page fragments: ids repeat between tests."""
-    from django.core.cache import caches
-
-    caches["fragments"].clear()
-    yield

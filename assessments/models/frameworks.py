@@ -6,10 +6,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from assessments.models.revisioned import Revisioned
 
-
-class Framework(Revisioned):
+class Framework(models.Model):
     """One published model: a stable key and the integer version of its loaded content."""
 
     key = models.SlugField(max_length=60, unique=True, help_text="Stable key, never changes.")

@@ -10,8 +10,6 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from assessments.models.revisioned import Revisioned
-
 
 class Region(models.Model):
     name = models.CharField(max_length=100, unique=True)
@@ -38,7 +36,7 @@ class SystemQuerySet(models.QuerySet):
         )
 
 
-class System(Revisioned):
+class System(models.Model):
     """A local health and care system: the tenant."""
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="systems")
@@ -47,7 +45,7 @@ class System(Revisioned):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = SystemQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["revision"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]

@@ -1,12 +1,11 @@
-"""Template helpers of our own: GOV.UK times, and field markup remembered by state."""
+"""Template helpers of our own: GOV.UK times."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django import forms
 
-from hicm_portal.templatetags.portal import as_gds_field, govuk_time
+from hicm_portal.templatetags.portal import govuk_time
 
 LONDON = ZoneInfo("Europe/London")
 UTC = ZoneInfo("UTC")
@@ -23,18 +22,3 @@ def test_a_time_is_written_the_govuk_way(hour, minute, shown):
 def test_a_time_is_shown_in_the_portals_time_zone():
     # 13:30 UTC in July is 2:30pm in London (British Summer Time).
     assert govuk_time(datetime(2026, 7, 1, 13, 30, tzinfo=UTC)) == "2:30pm"
-
-
-class Note(forms.Form):
-    note = forms.CharField(label="Note", required=True)
-
-
-def test_a_remembered_field_shows_its_own_value_and_errors(settings):
-    empty = as_gds_field(Note()["note"])
-    filled = as_gds_field(Note(initial={"note": "Mine alone"})["note"])
-    failed_form = Note(data={"note": ""})
-    failed_form.is_valid()
-    failed = as_gds_field(failed_form["note"])
-    assert "Mine alone" in filled and "Mine alone" not in empty
-    assert "govuk-error-message" in failed and "govuk-error-message" not in empty
-    assert as_gds_field(Note()["note"]) == empty  # the same state, the same markup
