@@ -8,11 +8,8 @@ quorum boundary make exactly one transition to agreed.
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,9 +26,8 @@ from assessments.models import (
     Round,
     SystemRole,
 )
-from assessments.models.rounds import EVIDENCE_FROM_LEVEL
 from assessments.round_services import audit
-from assessments.services import portal_link
+from hicm_portal.notify import notify, portal_link
 
 NOT_REVIEW = "This round is not in review, so proposals cannot change."
 NOT_APPROVAL = "This round is not waiting for approval."
@@ -69,17 +65,16 @@ def _role_emails(round_: Round, role: str) -> list[str]:
 
 
 def _mail(round_: Round, recipients: list[str], subject: str, template: str, **context) -> None:
-    body = render_to_string(
-        template,
-        {
+    notify(
+        to=recipients,
+        subject=subject,
+        template=template,
+        context={
             "round": round_,
-            "service_name": settings.SERVICE_NAME,
             "round_link": portal_link(reverse("round_detail", args=[round_.public_id])),
             **context,
         },
     )
-    messages = [(subject, body, None, [address]) for address in recipients]
-    transaction.on_commit(lambda: send_mass_mail(messages))
 
 
 @transaction.atomic
@@ -112,7 +107,7 @@ def round_reveal(*, round_: Round, revealed_by, confirm_missing: bool = False) -
         locked,
         _everyone(locked),
         f"{locked.name}: the review is open",
-        "emails/review_open.txt",
+        "review_open",
         review_link=portal_link(reverse("review", args=[locked.public_id])),
         missing=missing,
     )
@@ -167,10 +162,10 @@ def check_proposal(data: ProposalInput, suggested: int | None) -> None:
     """The rules a proposal must meet, named by field."""
     errors: dict[str, str] = {}
     differs = suggested is not None and data.level.number != suggested
-    if (differs or data.level.number >= EVIDENCE_FROM_LEVEL) and not data.rationale.strip():
+    if (differs or data.level.needs_evidence) and not data.rationale.strip():
         errors["rationale"] = (
             f"Enter the rationale: it is needed when {data.level.name} is proposed"
-            if data.level.number >= EVIDENCE_FROM_LEVEL
+            if data.level.needs_evidence
             else "Enter the rationale: it is needed when the level differs from the suggested one"
         )
     if data.planned_level is None:
@@ -268,8 +263,13 @@ def consensus_propose(
 
 @transaction.atomic
 def attendance_record(*, round_: Round, recorded_by, attendees, note: str) -> None:
+    """Who took part in the consensus workshop, recorded while the round is in review."""
     if not recorded_by.has_perm("assessments.propose", round_):
         raise PermissionDenied
+    # The state is checked here as well as in the permission: the workshop is part of the
+    # record of an agreed round, frozen like the rest of it.
+    if _locked_round(round_).status != Round.Status.REVIEW:
+        raise ValidationError(NOT_REVIEW)
     round_.attendees.set(attendees)
     round_.attendance_note = note.strip()
     round_.save(update_fields=["attendance_note"])
@@ -303,7 +303,7 @@ def round_submit_for_approval(*, round_: Round, submitted_by) -> Round:
         locked,
         _role_emails(locked, SystemRole.Role.STEERING),
         f"{locked.name}: agreed levels are ready for your approval",
-        "emails/ready_for_approval.txt",
+        "ready_for_approval",
         approval_link=portal_link(reverse("approval", args=[locked.public_id])),
     )
     round_.status = locked.status
@@ -353,7 +353,7 @@ def decision_record(
             locked,
             _role_emails(locked, SystemRole.Role.FACILITATOR),
             f"{locked.name}: change {change.code} was returned to review",
-            "emails/proposal_returned.txt",
+            "proposal_returned",
             change=change,
             decided_by=decided_by,
             reason=reason.strip(),
@@ -391,6 +391,6 @@ def _agree_if_complete(locked: Round) -> None:
         locked,
         _everyone(locked),
         f"{locked.name} is agreed",
-        "emails/round_agreed.txt",
+        "round_agreed",
         agreed_link=portal_link(reverse("agreed", args=[locked.public_id])),
     )

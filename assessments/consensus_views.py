@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from assessments import consensus_services, review_selectors, selectors
+from assessments.access import round_for
 from assessments.forms import (
     AttendanceForm,
     CommentForm,
@@ -22,16 +23,9 @@ from assessments.models import Change, Comment, Decision, Member, Partner, Syste
 from assessments.rules import roles_of
 
 
-def _round_with(request: HttpRequest, public_id, perm: str):
-    round_ = selectors.round_for_user(request.user, public_id)
-    if not request.user.has_perm(perm, round_):
-        raise PermissionDenied
-    return round_
-
-
 @login_required
 def reveal(request: HttpRequest, public_id) -> HttpResponse:
-    round_ = _round_with(request, public_id, "assessments.reveal_round")
+    round_ = round_for(request, public_id, "assessments.reveal_round")
     tracker = selectors.tracker_rows(round_)
     missing = [row.partner_return.partner for row in tracker if not row.partner_return.is_submitted]
     error = None
@@ -57,7 +51,7 @@ def reveal(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 def review(request: HttpRequest, public_id) -> HttpResponse:
-    round_ = _round_with(request, public_id, "assessments.view_review")
+    round_ = round_for(request, public_id, "assessments.view_review")
     partner_type = request.GET.get("type", "")
     valid_types = dict(Partner.Type.choices)
     if partner_type not in valid_types:
@@ -88,7 +82,7 @@ def review(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 def review_change(request: HttpRequest, public_id, code: str) -> HttpResponse:
-    round_ = _round_with(request, public_id, "assessments.view_review")
+    round_ = round_for(request, public_id, "assessments.view_review")
     can_comment = request.user.has_perm("assessments.comment", round_)
     form = CommentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
@@ -118,7 +112,7 @@ def review_change(request: HttpRequest, public_id, code: str) -> HttpResponse:
 
 @login_required
 def comment_edit(request: HttpRequest, public_id, comment_id) -> HttpResponse:
-    round_ = _round_with(request, public_id, "assessments.comment")
+    round_ = round_for(request, public_id, "assessments.comment")
     comment = get_object_or_404(Comment, round=round_, public_id=comment_id)
     if comment.author_id != request.user.pk:
         raise PermissionDenied
@@ -141,7 +135,7 @@ def comment_edit(request: HttpRequest, public_id, comment_id) -> HttpResponse:
 
 
 def _proposal(request: HttpRequest, public_id, code: str, template: str) -> HttpResponse:
-    round_ = _round_with(request, public_id, "assessments.propose")
+    round_ = round_for(request, public_id, "assessments.propose")
     data = review_selectors.review_change(round_, code, request.user)
     partners = [r.partner for r in data["returns"]]
     form = ProposalForm(
@@ -190,7 +184,7 @@ def workshop(request: HttpRequest, public_id, code: str) -> HttpResponse:
 
 @login_required
 def workshop_attendance(request: HttpRequest, public_id) -> HttpResponse:
-    round_ = _round_with(request, public_id, "assessments.propose")
+    round_ = round_for(request, public_id, "assessments.propose")
     people_ids = set(
         Member.objects.filter(partner__returns__round=round_).values_list("user", flat=True)
     ) | set(SystemRole.objects.filter(system=round_.system).values_list("user", flat=True))
@@ -224,7 +218,7 @@ def workshop_attendance(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @require_POST
 def submit_for_approval(request: HttpRequest, public_id) -> HttpResponse:
-    round_ = _round_with(request, public_id, "assessments.submit_for_approval")
+    round_ = round_for(request, public_id, "assessments.submit_for_approval")
     try:
         consensus_services.round_submit_for_approval(round_=round_, submitted_by=request.user)
     except ValidationError as error:
@@ -236,7 +230,7 @@ def submit_for_approval(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 def approval(request: HttpRequest, public_id) -> HttpResponse:
-    round_ = _round_with(request, public_id, "assessments.view_review")
+    round_ = round_for(request, public_id, "assessments.view_review")
     return _approval_page(request, round_)
 
 
@@ -247,7 +241,7 @@ def _approval_page(request, round_, *, error_code: str = "") -> HttpResponse:
         {
             "round": round_,
             "system": round_.system,
-            "rows": review_selectors.approval_rows(round_, request.user),
+            "rows": review_selectors.approval_rows(round_, request.user, ratings=False),
             "can_decide": request.user.has_perm("assessments.decide", round_),
             "error_code": error_code,
         },
@@ -258,7 +252,7 @@ def _approval_page(request, round_, *, error_code: str = "") -> HttpResponse:
 @login_required
 @require_POST
 def decide(request: HttpRequest, public_id, code: str) -> HttpResponse:
-    round_ = _round_with(request, public_id, "assessments.decide")
+    round_ = round_for(request, public_id, "assessments.decide")
     change = get_object_or_404(Change, framework=round_.framework, code=code, archived=False)
     kind = Decision.Kind.RETURN if "return" in request.POST else Decision.Kind.APPROVE
     form = ReturnDecisionForm(request.POST)
@@ -287,7 +281,7 @@ def decide(request: HttpRequest, public_id, code: str) -> HttpResponse:
 
 @login_required
 def agreed(request: HttpRequest, public_id) -> HttpResponse:
-    round_ = _round_with(request, public_id, "assessments.view_review")
+    round_ = round_for(request, public_id, "assessments.view_review")
     if not round_.is_agreed:
         raise Http404("This round is not agreed yet")
     return render(
@@ -296,7 +290,7 @@ def agreed(request: HttpRequest, public_id) -> HttpResponse:
         {
             "round": round_,
             "system": round_.system,
-            "rows": review_selectors.approval_rows(round_, request.user),
+            "rows": review_selectors.approval_rows(round_, request.user, ratings=False),
             "trend": review_selectors.trend_rows(round_),
         },
     )
@@ -304,7 +298,7 @@ def agreed(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 def audit(request: HttpRequest, public_id) -> HttpResponse:
-    round_ = _round_with(request, public_id, "assessments.view_audit")
+    round_ = round_for(request, public_id, "assessments.view_audit")
     return render(
         request,
         "consensus/audit.html",

@@ -197,7 +197,7 @@ def _demo_rating(round_, partner, change, level, rater, confidence: str) -> Rati
         change=change,
         level=level,
         rationale=RATIONALES[level.number],
-        evidence=evidence if level.number >= 4 else [],
+        evidence=evidence if level.needs_evidence else [],
         confidence=confidence,
         version=1,
         updated_by=rater,

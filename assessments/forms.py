@@ -10,8 +10,19 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db.models import Count, Q
 
-from assessments.models import Framework, Invitation, Partner, Rating, Round, System
-from assessments.models.rounds import EVIDENCE_FROM_LEVEL
+from assessments.models import (
+    Comment,
+    Consensus,
+    Decision,
+    Dissent,
+    Framework,
+    Invitation,
+    Partner,
+    Rating,
+    Round,
+    System,
+)
+from hicm_portal.validators import validators_of
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -304,6 +315,7 @@ class RatingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
         help_text="Why this level: what you see in practice across your organisation.",
+        validators=validators_of(Rating, "rationale"),
     )
     confidence = forms.ChoiceField(
         label="How confident are you in this rating?",
@@ -312,6 +324,19 @@ class RatingForm(forms.Form):
         required=False,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    # What "Save and continue" says about each part `Rating.missing_parts` finds missing:
+    # the field it belongs to, the message and its code.
+    MISSING = {
+        "level": ("level", "Select a maturity level", "required"),
+        "rationale": ("rationale", "Enter the rationale for this level", "required"),
+        "confidence": ("confidence", "Select how confident you are in this rating", "required"),
+        "evidence": (
+            "evidence_url_1",
+            "Add at least one piece of evidence: {level} needs evidence of impact behind it",
+            "evidence_required",
+        ),
+    }
 
     def __init__(self, *args, level_hints, complete: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -381,30 +406,17 @@ class RatingForm(forms.Form):
         level = self.levels.get(data.get("level") or "")
         data["level_object"] = level
         if self.complete:
-            if level is None:
+            missing = Rating.missing_parts(
+                level=level,
+                rationale=data.get("rationale") or "",
+                confidence=data.get("confidence") or "",
+                evidence=evidence,
+            )
+            for part in missing:
+                field, message, code = self.MISSING[part]
                 self.add_error(
-                    "level", forms.ValidationError("Select a maturity level", code="required")
-                )
-            if not (data.get("rationale") or "").strip():
-                self.add_error(
-                    "rationale",
-                    forms.ValidationError("Enter the rationale for this level", code="required"),
-                )
-            if not data.get("confidence"):
-                self.add_error(
-                    "confidence",
-                    forms.ValidationError(
-                        "Select how confident you are in this rating", code="required"
-                    ),
-                )
-            if level is not None and level.number >= EVIDENCE_FROM_LEVEL and not evidence:
-                self.add_error(
-                    "evidence_url_1",
-                    forms.ValidationError(
-                        f"Add at least one piece of evidence: {level.name} needs evidence of "
-                        "impact behind it",
-                        code="evidence_required",
-                    ),
+                    field,
+                    forms.ValidationError(message.format(level=level.name if level else ""), code),
                 )
         return data
 
@@ -443,7 +455,7 @@ class CommentForm(PortalForm):
     text = forms.CharField(
         label="Add to the discussion",
         widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=5000,
+        validators=validators_of(Comment, "text"),
         error_messages={"required": "Enter your comment"},
     )
 
@@ -464,6 +476,7 @@ class ProposalForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Needed when the level differs from the suggested one, and for Mature or "
         "Exemplary.",
+        validators=validators_of(Consensus, "rationale"),
     )
     planned_level = forms.ChoiceField(
         label="Planned level",
@@ -477,15 +490,22 @@ class ProposalForm(forms.Form):
         help_text="For example, 31 3 2027",
     )
     challenges = forms.CharField(
-        label="Challenges", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Challenges",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=validators_of(Consensus, "challenges"),
     )
     milestones = forms.CharField(
         label="Milestones met and observed impact",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        validators=validators_of(Consensus, "milestones"),
     )
     support_needs = forms.CharField(
-        label="Support needs", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Support needs",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=validators_of(Consensus, "support_needs"),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
@@ -513,6 +533,7 @@ class ProposalForm(forms.Form):
                 label=f"{partner.name}",
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
+                validators=validators_of(Dissent, "note"),
             )
 
     @staticmethod
@@ -558,7 +579,7 @@ class ReturnDecisionForm(forms.Form):
     reason = forms.CharField(
         label="Reason for returning it to review",
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=5000,
+        validators=validators_of(Decision, "reason"),
         error_messages={"required": "Enter the reason for returning this proposal"},
     )
 
@@ -580,6 +601,7 @@ class AttendanceForm(PortalForm):
         label="Others attending, and apologies",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+        validators=validators_of(Round, "attendance_note"),
     )
 
     def __init__(self, *args, people, **kwargs):

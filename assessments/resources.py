@@ -6,12 +6,21 @@ it is confirmed; the confirmed import runs in one transaction.
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget, Widget
 
-from assessments.models import Change, Descriptor, Framework, Level, Member, Partner, Region, System
-from assessments.services import member_welcome
+from assessments.models import (
+    Change,
+    Descriptor,
+    Framework,
+    Level,
+    Member,
+    Partner,
+    Region,
+    RoleChange,
+    System,
+)
+from assessments.services import member_welcome, role_grant
 
 User = get_user_model()
 
@@ -131,6 +140,23 @@ class MemberResource(resources.ModelResource):
         report_skipped = True
         store_instance = True
 
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """A membership is a role: granted by `role_grant` as the administrator importing,
+        recorded and told to the partner's members, and refused when it is their own. A
+        person who cannot log in yet is told by the set-password e-mail of `after_import`.
+        A preview writes too, inside the transaction it rolls back (IMPORT_EXPORT_USE_TRANSACTIONS),
+        so its e-mails never leave and a refusal shows on its row."""
+        user = instance.user
+        role_grant(
+            user=user,
+            role=RoleChange.Role.MEMBER,
+            system=instance.partner.system,
+            partner=instance.partner,
+            granted_by=kwargs.get("user"),
+            tell_person=user.has_usable_password(),
+        )
+        instance.pk = Member.objects.get(user=user, partner=instance.partner).pk
+
     def after_import(self, dataset, result, **kwargs):
         if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
             return
@@ -140,14 +166,10 @@ class MemberResource(resources.ModelResource):
         for row in result.rows:
             if row.import_type == row.IMPORT_TYPE_NEW and row.instance is not None:
                 welcomes.setdefault(row.instance.user.pk, (row.instance.user, row.instance.partner))
-        welcomes = list(welcomes.values())
-        importer = kwargs.get("user")
-
-        def send() -> None:
-            for user, partner in welcomes:
-                member_welcome(user=user, partner=partner, invited_by=importer)
-
-        transaction.on_commit(send)
+        # Inside the import's transaction: the invitations are written with the members, and
+        # their e-mails leave only when it commits.
+        for user, partner in welcomes.values():
+            member_welcome(user=user, partner=partner, invited_by=kwargs.get("user"))
 
 
 class TipsWidget(Widget):

@@ -7,11 +7,8 @@ sends the e-mail its step calls for.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,11 +25,13 @@ from assessments.models import (
     Round,
     System,
 )
-from assessments.services import portal_link
+from hicm_portal.notify import notify, portal_link
 
 ROUND_NOT_DRAFT = "This round is open, so its set-up can no longer change."
 RETURN_NOT_OPEN = "This return has been submitted or the round is no longer taking ratings."
 RETURN_INCOMPLETE = "Rate every change before you submit. Still to rate: {codes}."
+# Written to each rating's history, so the history says where a change came from.
+SAVED_IN_THE_BROWSER = "saved in the browser"
 REMINDER_WINDOW_DAYS = 3
 
 
@@ -52,7 +51,9 @@ class RoundDetails:
     previous_round: Round | None = None
 
 
-def _check_round_details(system: System, details: RoundDetails, *, exclude_pk=None) -> None:
+def check_round_details(system: System, details: RoundDetails, *, exclude_pk=None) -> None:
+    """The rules a round's set-up meets, named by field (the form, the admin and the services
+    ask the same)."""
     errors: dict[str, str] = {}
     if not details.name.strip():
         errors["name"] = "Enter a name for the round"
@@ -82,7 +83,7 @@ def _check_round_details(system: System, details: RoundDetails, *, exclude_pk=No
 @transaction.atomic
 def round_create(*, system: System, details: RoundDetails, created_by) -> Round:
     """A facilitator sets up a round in draft."""
-    _check_round_details(system, details)
+    check_round_details(system, details)
     round_ = Round.objects.create(
         system=system,
         name=details.name.strip(),
@@ -101,12 +102,14 @@ def round_create(*, system: System, details: RoundDetails, created_by) -> Round:
 
 
 @transaction.atomic
-def round_update(*, round_: Round, details: RoundDetails) -> Round:
-    """Change a draft round's set-up."""
+def round_update(*, round_: Round, details: RoundDetails, updated_by) -> Round:
+    """Change a draft round's set-up (from its page or the admin); once open it is fixed."""
+    if not updated_by.has_perm("assessments.manage_round", round_):
+        raise PermissionDenied
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
     if not round_.is_draft:
         raise ValidationError(ROUND_NOT_DRAFT)
-    _check_round_details(round_.system, details, exclude_pk=round_.pk)
+    check_round_details(round_.system, details, exclude_pk=round_.pk)
     round_.name = details.name.strip()
     round_.framework = details.framework
     round_.opens_on = details.opens_on
@@ -122,6 +125,7 @@ def round_update(*, round_: Round, details: RoundDetails) -> Round:
         for partner in details.partners
         if partner.pk not in existing
     )
+    audit(round_, updated_by, "Changed the round's set-up", f"{len(wanted)} partners taking part")
     return round_
 
 
@@ -163,27 +167,22 @@ def round_open(*, round_: Round, opened_by) -> Round:
     returns = list(round_.returns.select_related("partner"))
     emails = partner_member_emails([r.partner_id for r in returns])
     change_count = Change.objects.filter(framework=round_.framework, archived=False).count()
-    messages = []
     for partner_return in returns:
         partner_return.round = round_
-        recipients = emails.get(partner_return.partner_id, [])
-        if not recipients:
+        if not emails.get(partner_return.partner_id):
             continue
-        body = render_to_string(
-            "emails/round_opened.txt",
-            {
+        notify(
+            to=emails[partner_return.partner_id],
+            subject=f"Rate the {round_.framework.short_title} for {partner_return.partner} by "
+            + round_.closes_on.strftime("%-d %B %Y"),
+            template="round_opened",
+            context={
                 "round": round_,
                 "partner": partner_return.partner,
                 "change_count": change_count,
                 "link": _return_link(partner_return),
-                "service_name": settings.SERVICE_NAME,
             },
         )
-        subject = f"Rate the {round_.framework.short_title} for {partner_return.partner} by " + (
-            round_.closes_on.strftime("%-d %B %Y")
-        )
-        messages.extend((subject, body, None, [address]) for address in recipients)
-    transaction.on_commit(lambda: send_mass_mail(messages))
     return round_
 
 
@@ -210,12 +209,14 @@ def rating_save(
     data: RatingInput,
     saved_by,
     expected_version: int,
+    change_reason: str = SAVED_IN_THE_BROWSER,
 ) -> Rating:
     """Save one partner's rating of one change, as a draft or complete.
 
-    `expected_version` is the version the person's form was built from. If someone saved in the
-    meantime, RatingConflict carries the saved rating so the person can choose; nothing is
-    overwritten silently.
+    `expected_version` is the version the person's form (or previewed spreadsheet) was built
+    from. If someone saved in the meantime, RatingConflict carries the saved rating so the
+    person can choose; nothing is overwritten silently. `change_reason` says in the rating's
+    history where the save came from.
     """
     if not saved_by.has_perm("assessments.rate", partner_return):
         raise PermissionDenied
@@ -234,7 +235,11 @@ def rating_save(
             current_version = rating.version if rating else 0
             if current_version != expected_version:
                 raise RatingConflict(rating)
-            if not PartnerReturn.objects.filter(pk=partner_return.pk, submitted_at=None).exists():
+            # Checked here, not only in the permission: a rating changes only while its round
+            # is in rating, whoever asks (an agreed round is frozen).
+            if not PartnerReturn.objects.filter(
+                pk=partner_return.pk, submitted_at=None, round__status=Round.Status.RATING
+            ).exists():
                 raise ValidationError(RETURN_NOT_OPEN)
             if rating is None:
                 rating = Rating(
@@ -247,15 +252,17 @@ def rating_save(
             rating.version = current_version + 1
             rating.updated_by = saved_by
             rating.updated_at = timezone.now()
-            rating._change_reason = "saved in the browser"
+            rating._change_reason = change_reason
             rating.full_clean()
             rating.save()
             return rating
     except IntegrityError:
         # Two first saves raced: the other one won, so this is a conflict like any other.
-        saved = Rating.objects.get(
+        saved = Rating.objects.filter(
             round=partner_return.round, partner=partner_return.partner, change=change
-        )
+        ).first()
+        if saved is None:  # not a race: a fault of its own
+            raise
         raise RatingConflict(saved) from None
 
 
@@ -303,22 +310,17 @@ def return_reopen(*, partner_return: PartnerReturn, reopened_by) -> PartnerRetur
     locked.reopened_by = reopened_by
     locked.save(update_fields=["submitted_at", "submitted_by", "reopened_at", "reopened_by"])
     audit(partner_return.round, reopened_by, f"Reopened {partner_return.partner}'s return")
-    recipients = partner_member_emails([partner_return.partner_id]).get(
-        partner_return.partner_id, []
-    )
-    body = render_to_string(
-        "emails/return_reopened.txt",
-        {
+    notify(
+        to=partner_member_emails([partner_return.partner_id]).get(partner_return.partner_id, []),
+        subject=f"Your {partner_return.round.name} return has been reopened",
+        template="return_reopened",
+        context={
             "round": partner_return.round,
             "partner": partner_return.partner,
             "reopened_by": reopened_by,
             "link": _return_link(partner_return),
-            "service_name": settings.SERVICE_NAME,
         },
     )
-    subject = f"Your {partner_return.round.name} return has been reopened"
-    messages = [(subject, body, None, [address]) for address in recipients]
-    transaction.on_commit(lambda: send_mass_mail(messages))
     partner_return.submitted_at = None
     partner_return.reopened_at, partner_return.reopened_by = locked.reopened_at, reopened_by
     return partner_return
@@ -367,25 +369,23 @@ def reminders_send(*, today: date | None = None, dry_run: bool = False) -> list[
             except IntegrityError:
                 report[-1] += " (already reminded today)"
                 continue
-            body = render_to_string(
-                "emails/return_reminder.txt",
-                {
+            notify(
+                to=recipients,
+                subject=(
+                    f"Overdue: your {partner_return.round.name} return"
+                    if days_left < 0
+                    else f"Reminder: your {partner_return.round.name} return is due "
+                    f"{partner_return.round.closes_on.strftime('%-d %B %Y')}"
+                ),
+                template="return_reminder",
+                context={
                     "round": partner_return.round,
                     "partner": partner_return.partner,
                     "days_left": days_left,
                     "overdue": days_left < 0,
                     "link": _return_link(partner_return),
-                    "service_name": settings.SERVICE_NAME,
                 },
             )
-            subject = (
-                f"Overdue: your {partner_return.round.name} return"
-                if days_left < 0
-                else f"Reminder: your {partner_return.round.name} return is due "
-                f"{partner_return.round.closes_on.strftime('%-d %B %Y')}"
-            )
-            messages = [(subject, body, None, [address]) for address in recipients]
-            transaction.on_commit(lambda messages=messages: send_mass_mail(messages))
     return report
 
 

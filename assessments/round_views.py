@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,13 +13,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assessments import round_services, selectors, spreadsheets
+from assessments.access import return_for, round_for, system_for
 from assessments.forms import RatingForm, RoundForm, UploadForm, add_service_errors
 from assessments.models import Change, Round, SystemRole
+from hicm_portal import uploads
 
 
 @login_required
 def round_list(request: HttpRequest, slug: str) -> HttpResponse:
-    system = selectors.system_for_user(request.user, slug)
+    system = system_for(request, slug)
     return render(
         request,
         "rounds/round_list.html",
@@ -37,9 +40,7 @@ def _default_quorum(system) -> int:
 
 @login_required
 def round_new(request: HttpRequest, slug: str) -> HttpResponse:
-    system = selectors.system_for_user(request.user, slug)
-    if not request.user.has_perm("assessments.manage_round", Round(system=system)):
-        raise PermissionDenied
+    system = system_for(request, slug, "assessments.add_round")
     today = timezone.localdate()
     initial = {
         "partners": list(system.partners.values_list("pk", flat=True)),
@@ -68,9 +69,7 @@ def round_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def round_edit(request: HttpRequest, public_id) -> HttpResponse:
-    round_ = selectors.round_for_user(request.user, public_id)
-    if not request.user.has_perm("assessments.manage_round", round_):
-        raise PermissionDenied
+    round_ = round_for(request, public_id, "assessments.manage_round")
     if not round_.is_draft:
         messages.error(request, round_services.ROUND_NOT_DRAFT)
         return redirect("round_detail", public_id=round_.public_id)
@@ -88,7 +87,9 @@ def round_edit(request: HttpRequest, public_id) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            round_services.round_update(round_=round_, details=form.details())
+            round_services.round_update(
+                round_=round_, details=form.details(), updated_by=request.user
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -101,7 +102,7 @@ def round_edit(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 def round_detail(request: HttpRequest, public_id) -> HttpResponse:
-    round_ = selectors.round_for_user(request.user, public_id)
+    round_ = round_for(request, public_id)
     is_facilitator = request.user.has_perm("assessments.manage_round", round_)
     context = {
         "round": round_,
@@ -145,9 +146,7 @@ def _phase_links(user, round_: Round) -> list[tuple[str, str]]:
 @login_required
 @require_POST
 def round_open(request: HttpRequest, public_id) -> HttpResponse:
-    round_ = selectors.round_for_user(request.user, public_id)
-    if not request.user.has_perm("assessments.manage_round", round_):
-        raise PermissionDenied
+    round_ = round_for(request, public_id, "assessments.manage_round")
     try:
         round_services.round_open(round_=round_, opened_by=request.user)
     except ValidationError as error:
@@ -163,14 +162,6 @@ def round_open(request: HttpRequest, public_id) -> HttpResponse:
 # A partner's return
 
 
-def _return_for(request: HttpRequest, public_id, partner_id, perm: str = "assessments.view_return"):
-    partner_return = selectors.return_for_user(request.user, public_id, partner_id)
-    round_ = partner_return.round
-    if not request.user.has_perm(perm, partner_return):
-        raise PermissionDenied
-    return round_, partner_return
-
-
 def _return_context(round_, partner_return, request) -> dict:
     return {
         "round": round_,
@@ -183,7 +174,8 @@ def _return_context(round_, partner_return, request) -> dict:
 
 @login_required
 def return_tasks(request: HttpRequest, public_id, partner_id) -> HttpResponse:
-    round_, partner_return = _return_for(request, public_id, partner_id)
+    partner_return = return_for(request, public_id, partner_id)
+    round_ = partner_return.round
     rows = selectors.task_rows(partner_return)
     context = _return_context(round_, partner_return, request)
     context.update(
@@ -198,7 +190,8 @@ def return_tasks(request: HttpRequest, public_id, partner_id) -> HttpResponse:
 
 @login_required
 def rating_edit(request: HttpRequest, public_id, partner_id, code: str) -> HttpResponse:
-    round_, partner_return = _return_for(request, public_id, partner_id)
+    partner_return = return_for(request, public_id, partner_id)
+    round_ = partner_return.round
     page = selectors.rating_page(partner_return, code)
     context = {**_return_context(round_, partner_return, request), **page}
     if not context["can_rate"]:
@@ -246,7 +239,8 @@ def rating_edit(request: HttpRequest, public_id, partner_id, code: str) -> HttpR
 
 @login_required
 def rating_history(request: HttpRequest, public_id, partner_id, code: str) -> HttpResponse:
-    round_, partner_return = _return_for(request, public_id, partner_id)
+    partner_return = return_for(request, public_id, partner_id)
+    round_ = partner_return.round
     change = Change.objects.filter(framework=round_.framework, code=code).first()
     if change is None:
         raise Http404("No such change in this round")
@@ -257,7 +251,8 @@ def rating_history(request: HttpRequest, public_id, partner_id, code: str) -> Ht
 
 @login_required
 def return_check(request: HttpRequest, public_id, partner_id) -> HttpResponse:
-    round_, partner_return = _return_for(request, public_id, partner_id)
+    partner_return = return_for(request, public_id, partner_id)
+    round_ = partner_return.round
     rows = selectors.task_rows(partner_return)
     context = _return_context(round_, partner_return, request)
     context.update({"rows": rows, "missing": [r for r in rows if r.status != "Rated"]})
@@ -275,7 +270,8 @@ def return_check(request: HttpRequest, public_id, partner_id) -> HttpResponse:
 
 @login_required
 def return_submitted(request: HttpRequest, public_id, partner_id) -> HttpResponse:
-    round_, partner_return = _return_for(request, public_id, partner_id)
+    partner_return = return_for(request, public_id, partner_id)
+    round_ = partner_return.round
     if not partner_return.is_submitted:
         return redirect("return_tasks", public_id=round_.public_id, partner_id=partner_id)
     return render(
@@ -286,10 +282,8 @@ def return_submitted(request: HttpRequest, public_id, partner_id) -> HttpRespons
 @login_required
 @require_POST
 def return_reopen(request: HttpRequest, public_id, partner_id) -> HttpResponse:
-    partner_return = selectors.return_for_user(request.user, public_id, partner_id)
+    partner_return = return_for(request, public_id, partner_id, "assessments.manage_return")
     round_ = partner_return.round
-    if not request.user.has_perm("assessments.manage_round", round_):
-        raise PermissionDenied
     try:
         round_services.return_reopen(partner_return=partner_return, reopened_by=request.user)
     except (PermissionDenied, ValidationError):
@@ -308,12 +302,15 @@ def return_reopen(request: HttpRequest, public_id, partner_id) -> HttpResponse:
 # ---------------------------------------------------------------------------
 # The offline spreadsheet
 
+# The session holds only the id of the preview, a PendingUpload of this kind.
 UPLOAD_SESSION_KEY = "return-upload-{}"
+UPLOAD_KIND = "return-upload:{}"
+NO_UPLOAD_PREVIEW = "There is no previewed spreadsheet to save. Upload it again."
 
 
 @login_required
 def return_download(request: HttpRequest, public_id, partner_id) -> HttpResponse:
-    round_, partner_return = _return_for(request, public_id, partner_id)
+    partner_return = return_for(request, public_id, partner_id)
     content = spreadsheets.return_workbook(partner_return)
     filename = spreadsheets.workbook_filename(partner_return)
     response = HttpResponse(content, content_type=spreadsheets.CONTENT_TYPE)
@@ -322,20 +319,32 @@ def return_download(request: HttpRequest, public_id, partner_id) -> HttpResponse
 
 
 @login_required
+@uploads.upload_view
 def return_upload(request: HttpRequest, public_id, partner_id) -> HttpResponse:
-    """Upload a filled-in spreadsheet: a preview with every error; nothing is written yet."""
-    round_, partner_return = _return_for(request, public_id, partner_id, "assessments.rate")
-    form = UploadForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
-    context = {**_return_context(round_, partner_return, request), "form": form}
+    """Upload a filled-in spreadsheet: a preview with every error. No rating is written yet;
+    a clean preview is kept (server-side) for the confirmation."""
+    partner_return = return_for(request, public_id, partner_id, "assessments.rate")
+    round_ = partner_return.round
+    form = uploads.upload_form(request, UploadForm)
+    context = {
+        **_return_context(round_, partner_return, request),
+        "form": form,
+        "max_size": uploads.size_text(settings.UPLOAD_MAX_BYTES),
+    }
     if request.method == "POST" and form.is_valid():
         parsed = spreadsheets.parse_return_workbook(
             partner_return, form.cleaned_data["spreadsheet"]
         )
         key = UPLOAD_SESSION_KEY.format(partner_return.public_id)
         if parsed.has_errors:
-            request.session.pop(key, None)
+            uploads.pending_upload_delete(pk=request.session.pop(key, None))
         else:
-            request.session[key] = parsed.to_json()
+            preview = uploads.pending_upload_create(
+                owner=request.user,
+                kind=UPLOAD_KIND.format(partner_return.public_id),
+                payload=parsed.to_json(),
+            )
+            request.session[key] = str(preview.pk)
         context["parsed"] = parsed
         return render(request, "rounds/return_upload_preview.html", context)
     return render(request, "rounds/return_upload.html", context)
@@ -345,21 +354,61 @@ def return_upload(request: HttpRequest, public_id, partner_id) -> HttpResponse:
 @require_POST
 def return_upload_confirm(request: HttpRequest, public_id, partner_id) -> HttpResponse:
     """Write the previewed upload: all of it or none of it."""
-    round_, partner_return = _return_for(request, public_id, partner_id, "assessments.rate")
+    partner_return = return_for(request, public_id, partner_id, "assessments.rate")
+    round_ = partner_return.round
     key = UPLOAD_SESSION_KEY.format(partner_return.public_id)
-    stored = request.session.get(key)
-    if stored is None:
-        messages.error(request, "There is no previewed spreadsheet to save. Upload it again.")
-        return redirect("return_upload", public_id=round_.public_id, partner_id=partner_id)
+    kind = UPLOAD_KIND.format(partner_return.public_id)
     try:
-        count = spreadsheets.upload_apply(
-            partner_return, spreadsheets.ParsedUpload.from_json(stored), request.user
+        preview = uploads.pending_upload_get(
+            pk=request.session.get(key), owner=request.user, kind=kind
         )
+    except uploads.UploadRefused as expired:
+        request.session.pop(key, None)
+        messages.error(request, expired.message)
+        return redirect("return_upload", public_id=round_.public_id, partner_id=partner_id)
+    if preview is None:
+        messages.error(request, NO_UPLOAD_PREVIEW)
+        return redirect("return_upload", public_id=round_.public_id, partner_id=partner_id)
+    choices = _version_choices(request.POST)
+    parsed = spreadsheets.upload_resolve(
+        spreadsheets.ParsedUpload.from_json(preview.payload), choices
+    )
+    try:
+        count = spreadsheets.upload_apply(partner_return, parsed, request.user)
+    except spreadsheets.UploadConflicts as conflicts:
+        # Keep the choices made so far; the page asks about the ratings still in conflict.
+        preview = uploads.pending_upload_create(
+            owner=request.user, kind=kind, payload=parsed.to_json()
+        )
+        request.session[key] = str(preview.pk)
+        context = {
+            **_return_context(round_, partner_return, request),
+            "conflicts": conflicts.conflicts,
+            "unchosen": [  # shown both versions, and chose neither
+                conflict.row.change_id
+                for conflict in conflicts.conflicts
+                if conflict.row.change_id in choices and not choices[conflict.row.change_id][0]
+            ],
+        }
+        return render(request, "rounds/return_upload_conflict.html", context, status=409)
     except ValidationError as error:
         messages.error(request, "Nothing was saved. " + " ".join(error.messages))
         return redirect("return_upload", public_id=round_.public_id, partner_id=partner_id)
+    uploads.pending_upload_delete(pk=preview.pk)
     request.session.pop(key, None)
     messages.success(
         request, f"{count} rating{'s' if count != 1 else ''} saved from your spreadsheet."
     )
     return redirect("return_tasks", public_id=round_.public_id, partner_id=partner_id)
+
+
+def _version_choices(post) -> dict[int, tuple[str, int]]:
+    """What the person chose on the upload's conflict page, by change id: "mine" or "saved"
+    ("" when they chose nothing), with the version of the saved rating they were shown."""
+    choices = {}
+    for name, value in post.items():
+        change_id, version = name.removeprefix("version-"), value
+        if name.startswith("version-") and change_id.isdigit() and version.isdigit():
+            choice = post.get(f"choice-{change_id}", "")
+            choices[int(change_id)] = (choice if choice in ("mine", "saved") else "", int(version))
+    return choices

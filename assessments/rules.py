@@ -98,11 +98,14 @@ def is_regional_viewer(user, system: System | None) -> bool:
 
 
 is_system_participant = is_facilitator | is_steering_member | is_partner_member
+# Who sees a system: `System.objects.visible_to` is the rule; this asks it of one system from
+# the person's roles, without a query (tests/assessments/test_visibility.py holds them together).
 can_view_system = is_system_participant | is_regional_viewer
 
 rules.add_perm("assessments.view_system", can_view_system)
 rules.add_perm("assessments.view_people", is_system_participant)
 rules.add_perm("assessments.invite_people", is_facilitator)
+rules.add_perm("assessments.add_round", is_facilitator)
 
 
 # ---------------------------------------------------------------------------
@@ -116,17 +119,22 @@ def is_round_facilitator(user, round_) -> bool:
 
 @rules.predicate
 def can_view_round(user, round_) -> bool:
-    """Drafts: facilitators only. Regional viewers read rounds once agreed."""
+    """`Round.objects.visible_to` asked of one round from the person's roles, without a query:
+    facilitators in every state, partner and steering members once open, regional viewers once
+    agreed (tests/assessments/test_visibility.py holds the two together)."""
     if round_ is None:
         return False
     system = round_.system
-    if is_facilitator(user, system):
+    if round_.is_draft:
+        return is_facilitator(user, system)
+    if is_system_participant(user, system):
         return True
-    if round_.status == "draft":
-        return False
-    if is_steering_member(user, system) or is_partner_member(user, system):
-        return True
-    return round_.status == "agreed" and is_regional_viewer(user, system)
+    return round_.is_agreed and is_regional_viewer(user, system)
+
+
+@rules.predicate
+def round_is_revealed(user, round_) -> bool:
+    return round_ is not None and round_.is_revealed
 
 
 @rules.predicate
@@ -167,22 +175,11 @@ rules.add_perm("assessments.manage_round", is_round_facilitator)
 rules.add_perm("assessments.view_return", is_member_of_return_partner)
 rules.add_perm("assessments.rate", is_member_of_return_partner & return_is_open_for_rating)
 rules.add_perm("assessments.reopen_return", is_return_facilitator & return_can_be_reopened)
+rules.add_perm("assessments.manage_return", is_return_facilitator)
 
 
 # ---------------------------------------------------------------------------
 # Review, consensus and approval. Each predicate takes the user and a Round.
-
-
-@rules.predicate
-def can_view_review(user, round_) -> bool:
-    """After the reveal every participant of the system sees everyone's ratings; regional
-    viewers read a round once it is agreed."""
-    if round_ is None or not round_.is_revealed:
-        return False
-    system = round_.system
-    if is_system_participant(user, system):
-        return True
-    return round_.is_agreed and is_regional_viewer(user, system)
 
 
 @rules.predicate
@@ -215,6 +212,11 @@ def is_round_participant(user, round_) -> bool:
     return round_ is not None and is_system_participant(user, round_.system)
 
 
+# After the reveal everyone who sees the round sees everyone's ratings: the participants of
+# its system, and regional viewers once it is agreed.
+can_view_review = can_view_round & round_is_revealed
+
+
 rules.add_perm("assessments.reveal_round", is_round_facilitator & round_is_rating)
 rules.add_perm("assessments.view_review", can_view_review)
 rules.add_perm("assessments.comment", is_round_participant & round_is_under_discussion)
@@ -222,4 +224,4 @@ rules.add_perm("assessments.comment", is_round_participant & round_is_under_disc
 rules.add_perm("assessments.propose", is_round_facilitator & round_is_review)
 rules.add_perm("assessments.submit_for_approval", is_round_facilitator & round_is_review)
 rules.add_perm("assessments.decide", is_round_steering_member & round_is_approval)
-rules.add_perm("assessments.view_audit", is_round_participant | can_view_review)
+rules.add_perm("assessments.view_audit", can_view_round)

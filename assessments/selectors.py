@@ -1,175 +1,40 @@
 """Read queries shaped for pages, each with a bounded number of SQL queries."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
-from django.utils import timezone
 
 from assessments.models import (
     Change,
     ChangeAction,
     Consensus,
     Crosswalk,
+    Descriptor,
     Framework,
+    Group,
     Invitation,
     Level,
     Member,
-    Partner,
     PartnerReturn,
     Rating,
+    RoleChange,
     Round,
     System,
     SystemRole,
 )
-from assessments.rules import (
-    can_view_system,
-    is_facilitator,
-    is_partner_member,
-    is_steering_member,
-    roles_of,
-)
+from assessments.rules import roles_of
+
+ROLE_CHANGES_SHOWN = 100
 
 
-def system_for_user(user, slug: str) -> System:
-    """The system with this slug if `user` may see it; 404 otherwise (outsiders learn nothing)."""
-    system = System.objects.select_related("region").filter(slug=slug).first()
-    if system is None or not can_view_system(user, system):
-        raise Http404("No such system")
-    return system
-
-
-@dataclass
-class Attention:
-    text: str
-    url: str = ""
-
-
-@dataclass
-class SystemCard:
-    system: System
-    roles: list[str]
-    attention: list[Attention] = field(default_factory=list)
-    partner_names: list[str] = field(default_factory=list)
-
-
-def _round_attention(user, system_ids: list[int], facilitated: list[int]) -> dict:
-    """Per system: the returns this person's partners still owe, and for facilitators the
-    rounds to open or watch. Two queries whatever the number of systems and rounds."""
-    items: dict[int, list[Attention]] = {}
-    own_partners = [pid for pids in roles_of(user).partner_ids_by_system.values() for pid in pids]
-    owed = (
-        PartnerReturn.objects.filter(
-            partner__in=own_partners, round__status=Round.Status.RATING, submitted_at=None
-        )
-        .select_related("round", "partner")
-        .order_by("round__closes_on")
-    )
-    for partner_return in owed:
-        round_ = partner_return.round
-        items.setdefault(round_.system_id, []).append(
-            Attention(
-                f"Rate {round_.name} for {partner_return.partner} by "
-                f"{round_.closes_on.strftime('%-d %B %Y')}",
-                reverse("return_tasks", args=[round_.public_id, partner_return.partner.public_id]),
-            )
-        )
-    rounds = Round.objects.filter(
-        system__in=facilitated, status__in=[Round.Status.DRAFT, Round.Status.RATING]
-    ).annotate(
-        taking_part=Count("returns"),
-        submitted=Count("returns", filter=Q(returns__submitted_at__isnull=False)),
-    )
-    for round_ in rounds:
-        url = reverse("round_detail", args=[round_.public_id])
-        if round_.is_draft:
-            text = f"{round_.name} is a draft: open it when it is ready"
-        else:
-            text = f"{round_.name}: {round_.submitted} of {round_.taking_part} returns submitted"
-        items.setdefault(round_.system_id, []).append(Attention(text, url))
-    return items
-
-
-def home_cards(user) -> list[SystemCard]:
-    """One card per system the person can see, with their roles and what needs attention."""
-    roles = roles_of(user)
-    systems = list(System.objects.visible_to(user).select_related("region"))
-    if not systems:
-        return []
-    ids = [s.pk for s in systems]
-    partner_names: dict[int, dict[int, str]] = {}
-    for partner_id, name, system_id in Partner.objects.filter(system__in=ids).values_list(
-        "pk", "name", "system_id"
-    ):
-        partner_names.setdefault(system_id, {})[partner_id] = name
-    facilitated = [pk for pk in ids if pk in roles.facilitator_of]
-    pending = dict(
-        Invitation.objects.filter(
-            system__in=facilitated,
-            accepted_at=None,
-            cancelled_at=None,
-            expires_at__gt=timezone.now(),
-        )
-        .values("system")
-        .annotate(n=Count("pk"))
-        .values_list("system", "n")
-    )
-    empty_partners = dict(
-        Partner.objects.filter(system__in=facilitated, members=None)
-        .values("system")
-        .annotate(n=Count("pk"))
-        .values_list("system", "n")
-    )
-    round_items = _round_attention(user, ids, facilitated)
-    cards = []
-    for system in systems:
-        labels = []
-        own = roles.partner_ids_by_system.get(system.pk, frozenset())
-        names = partner_names.get(system.pk, {})
-        if system.pk in roles.facilitator_of:
-            labels.append("Facilitator")
-        if system.pk in roles.steering_of:
-            labels.append("Steering committee member")
-        labels.extend(f"Member of {names[pid]}" for pid in sorted(own, key=lambda p: names[p]))
-        if system.region_id in roles.viewer_of_regions:
-            labels.append(f"Regional viewer ({system.region})")
-        attention = list(round_items.get(system.pk, []))
-        if system.pk in roles.facilitator_of:
-            people_url = reverse("system_detail", args=[system.slug])
-            if empty_partners.get(system.pk):
-                count = empty_partners[system.pk]
-                attention.append(
-                    Attention(
-                        f"{count} partner{'s have' if count != 1 else ' has'} nobody to rate "
-                        f"for {'them' if count != 1 else 'it'}: invite someone",
-                        reverse("invitation_new", args=[system.slug]),
-                    )
-                )
-            if pending.get(system.pk):
-                count = pending[system.pk]
-                attention.append(
-                    Attention(
-                        f"{count} invitation{'s are' if count != 1 else ' is'} waiting to be "
-                        "accepted",
-                        people_url,
-                    )
-                )
-        cards.append(
-            SystemCard(
-                system=system,
-                roles=labels,
-                attention=attention,
-                partner_names=sorted(names.values()),
-            )
-        )
-    return cards
-
-
-def system_people(system: System, *, include_invitations: bool) -> dict:
-    """Partners with their members, the system-wide roles, and (for facilitators) invitations."""
+def system_people(
+    system: System, *, include_invitations: bool, include_role_changes: bool = False
+) -> dict:
+    """Partners with their members, the system-wide roles, and (for facilitators) invitations
+    and the latest ROLE_CHANGES_SHOWN grants and removals of roles, newest first (with
+    `more_role_changes` when there are older ones)."""
     partners = list(
         system.partners.prefetch_related(
             Prefetch("members", queryset=Member.objects.select_related("user"))
@@ -183,11 +48,20 @@ def system_people(system: System, *, include_invitations: bool) -> dict:
             .select_related("partner", "invited_by")
             .order_by("-created_at")
         )
+    role_changes = []
+    if include_role_changes:
+        role_changes = list(
+            RoleChange.objects.filter(system=system).select_related("person", "partner", "by")[
+                : ROLE_CHANGES_SHOWN + 1
+            ]
+        )
     return {
         "partners": partners,
         "facilitators": [r.user for r in roles if r.role == SystemRole.Role.FACILITATOR],
         "steering_members": [r.user for r in roles if r.role == SystemRole.Role.STEERING],
         "invitations": invitations,
+        "role_changes": role_changes[:ROLE_CHANGES_SHOWN],
+        "more_role_changes": len(role_changes) > ROLE_CHANGES_SHOWN,
     }
 
 
@@ -224,32 +98,38 @@ class LevelRow:
 
 
 def change_detail(key: str, code: str) -> tuple[Change, list[LevelRow]]:
-    """A change with its actions, and one row per level: its descriptor or the generic text."""
+    """A change with its groups and actions, and one row per level: its descriptor or the
+    generic text. Five queries; each related list is ordered by its own column, not by the
+    models' orderings, which join back to the framework."""
     change = (
         Change.objects.select_related("framework")
         .prefetch_related(
-            "groups",
+            Prefetch("groups", queryset=Group.objects.order_by("position")),
             Prefetch(
                 "actions",
-                queryset=ChangeAction.objects.filter(archived=False).select_related("group"),
+                queryset=ChangeAction.objects.filter(archived=False)
+                .select_related("group")
+                .order_by("position"),
             ),
-            "descriptors",
-            "framework__levels",
         )
         .filter(framework__key=key, code=code)
         .first()
     )
     if change is None:
         raise Http404("No such change")
-    descriptors = {d.level_id: d.text for d in change.descriptors.all()}
+    descriptors = dict(
+        Descriptor.objects.filter(change=change).order_by().values_list("level_id", "text")
+    )
     rows = [
         LevelRow(
-            number=level.number,
-            name=level.name,
-            text=descriptors.get(level.pk, level.definition),
-            is_descriptor=level.pk in descriptors,
+            number=number,
+            name=name,
+            text=descriptors.get(pk, definition),
+            is_descriptor=pk in descriptors,
         )
-        for level in change.framework.levels.all()
+        for pk, number, name, definition in Level.objects.filter(framework=change.framework_id)
+        .order_by("number")
+        .values_list("pk", "number", "name", "definition")
     ]
     return change, rows
 
@@ -259,51 +139,13 @@ def change_detail(key: str, code: str) -> tuple[Change, list[LevelRow]]:
 
 
 def rounds_for_system(user, system: System) -> list[Round]:
-    """The rounds of a system this person may see (drafts for facilitators only)."""
-    rounds = Round.objects.filter(system=system).select_related("framework")
-    if not user.has_perm("assessments.manage_round", Round(system=system)):
-        rounds = rounds.exclude(status=Round.Status.DRAFT)
-        if not (is_partner_member(user, system) or is_steering_member(user, system)):
-            rounds = rounds.filter(status=Round.Status.AGREED)
-    return list(rounds.annotate(partner_count=Count("returns")))
-
-
-def round_for_user(user, public_id) -> Round:
-    """A round by its opaque id. Outsiders and, for drafts, non-facilitators get 404;
-    a person in the system who may not see it gets 403."""
-    try:
-        round_ = Round.objects.select_related("system", "framework").get(public_id=public_id)
-    except Round.DoesNotExist:
-        round_ = None
-    _check_round_visible(user, round_)
-    return round_
-
-
-def _check_round_visible(user, round_: Round | None) -> None:
-    # Visibility from the person's roles (cached), not a subquery: the same rule as
-    # System.objects.visible_to.
-    if (
-        round_ is None
-        or not can_view_system(user, round_.system)
-        or (round_.is_draft and not is_facilitator(user, round_.system))
-    ):
-        raise Http404("No such round")
-    if not user.has_perm("assessments.view_round", round_):
-        raise PermissionDenied
-
-
-def return_for_user(user, round_public_id, partner_public_id) -> PartnerReturn:
-    """A partner's return with its round, system and framework in one query, under the same
-    rules as `round_for_user`; 404 when the partner is not taking part."""
-    try:
-        partner_return = PartnerReturn.objects.select_related(
-            "round__system", "round__framework", "partner"
-        ).get(round__public_id=round_public_id, partner__public_id=partner_public_id)
-    except PartnerReturn.DoesNotExist:
-        round_for_user(user, round_public_id)  # 404 or 403 as for the round itself
-        raise Http404("That partner is not taking part in this round") from None
-    _check_round_visible(user, partner_return.round)
-    return partner_return
+    """The rounds of a system this person may see, with their framework and partner count."""
+    return list(
+        Round.objects.visible_to(user)
+        .filter(system=system)
+        .select_related("framework")
+        .annotate(partner_count=Count("returns"))
+    )
 
 
 def own_returns(user, round_: Round) -> list[PartnerReturn]:
@@ -329,10 +171,15 @@ def previous_agreed_levels(round_: Round) -> dict[int, Level]:
     Where the earlier round used another edition of the framework, levels are carried over
     the crosswalk (earlier change → this framework's change), matched by level number.
     """
-    previous = round_.previous_round
-    if previous is None:
+    if round_.previous_round_id is None:
         return {}
-    agreed = list(Consensus.objects.filter(round=previous).select_related("level", "change"))
+    previous = round_.previous_round
+    agreed = list(
+        Consensus.objects.filter(round=previous)
+        .select_related("level")
+        .only("change_id", "level__number", "level__name")
+        .order_by("pk")
+    )
     if previous.framework_id == round_.framework_id:
         return {c.change_id: c.level for c in agreed}
     mapping: dict[int, list[int]] = {}
@@ -379,52 +226,65 @@ def task_rows(partner_return: PartnerReturn) -> list[TaskRow]:
 
 
 def rating_change(framework: Framework, code: str) -> dict:
-    """The framework's side of the page for rating one change: the change with its actions
-    and descriptors, the levels with their hints, and where the change comes in the sequence."""
-    change = (
-        Change.objects.filter(framework=framework, code=code, archived=False)
-        .prefetch_related(
-            Prefetch(
-                "actions",
-                queryset=ChangeAction.objects.filter(archived=False).select_related("group"),
-            ),
-            "descriptors",
-        )
-        .first()
-    )
-    if change is None:
+    """The framework's side of the page for rating one change, in four queries: the live
+    changes (for the change itself and where it comes in the sequence), its actions, the
+    levels, and its descriptors (each level's hint, or the level's generic definition)."""
+    changes = list(Change.objects.filter(framework=framework, archived=False).order_by("position"))
+    index = next((i for i, c in enumerate(changes) if c.code == code), None)
+    if index is None:
         raise Http404("No such change in this round")
-    levels = list(framework.levels.all())
-    descriptors = {d.level_id: d.text for d in change.descriptors.all()}
+    change = changes[index]
+    actions = list(
+        ChangeAction.objects.filter(change=change, archived=False)
+        .order_by("position")
+        .values("code", "title", "points")
+    )
+    levels = list(Level.objects.filter(framework=framework).order_by("number"))
+    descriptors = dict(
+        Descriptor.objects.filter(change=change).order_by().values_list("level_id", "text")
+    )
     hints = [(level, descriptors.get(level.pk, level.definition)) for level in levels]
-    codes = [c.code for c in live_changes(framework)]
-    index = codes.index(change.code)
     return {
         "change": change,
+        "actions": actions,
         "levels": levels,
         "level_hints": hints,
-        "next_code": codes[index + 1] if index + 1 < len(codes) else None,
-        "previous_code": codes[index - 1] if index > 0 else None,
+        "next_code": changes[index + 1].code if index + 1 < len(changes) else None,
+        "previous_code": changes[index - 1].code if index > 0 else None,
         "position": index + 1,
-        "total": len(codes),
+        "total": len(changes),
     }
 
+
+def previous_agreed_level(round_: Round, change: Change) -> dict | None:
+    """The level agreed for this change in the round this one started from, with that round's
+    name: `previous_agreed_levels` for one change, in one query. Where the earlier round used
+    another edition, the level comes over the crosswalk into this change."""
+    if round_.previous_round_id is None:
+        return None
+    earlier = Crosswalk.objects.filter(to_change=change).values("from_change")
+    agreed = list(
+        Consensus.objects.filter(round=round_.previous_round_id)
+        .filter(Q(change=change) | Q(change__in=earlier))
+        .order_by("pk")
+        .values(number=F("level__number"), name=F("level__name"), round_name=F("round__name"))
+    )
+    return agreed[-1] if agreed else None
 
 
 def rating_page(partner_return: PartnerReturn, code: str) -> dict:
     """Everything the page for rating one change needs, in a bounded number of queries:
     the framework's side, this partner's rating and the change's last agreed level."""
     round_ = partner_return.round
-    page = dict(rating_change(round_.framework, code))
+    page = rating_change(round_.framework, code)
     change = page["change"]
-    try:
-        page["rating"] = Rating.objects.select_related("level", "updated_by").get(
-            round=round_, partner=partner_return.partner, change=change
-        )
-    except Rating.DoesNotExist:
-        page["rating"] = None
-
-    page["previous_level"] = previous_agreed_levels(round_).get(change.pk)
+    page["rating"] = (
+        Rating.objects.filter(round=round_, partner=partner_return.partner_id, change=change)
+        .select_related("level", "updated_by")
+        .order_by()  # one row; the model's ordering would join three tables to sort it
+        .first()
+    )
+    page["previous_level"] = previous_agreed_level(round_, change)
     return page
 
 

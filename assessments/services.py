@@ -1,20 +1,30 @@
 """State changes for people and places. One function per user action, each in a transaction."""
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Invitation, Member, Partner, System, SystemRole, hash_token
+from assessments.models import (
+    Invitation,
+    Member,
+    Partner,
+    Region,
+    RegionalViewer,
+    RoleChange,
+    System,
+    SystemRole,
+    hash_token,
+)
 from assessments.rules import forget_roles
+from hicm_portal.notify import notify, portal_link
 
 User = get_user_model()
 
@@ -22,31 +32,201 @@ INVITATION_NOT_VALID = (
     "This invitation link has expired, has already been used or has been cancelled. "
     "Ask your facilitator to send you a new one."
 )
+ROLE_SELF_GRANT = (
+    "You cannot give yourself a role. Ask another facilitator or a site administrator."
+)
+PARTNER_NOT_IN_SYSTEM = "Select a partner of this system"
 
 
 @dataclass
 class InvitationOutcome:
-    """What inviting did: `invitation` is set when a link was e-mailed, `user` when a role was
-    added straight to an existing account."""
+    """What inviting did: `invitation` is set when a link was e-mailed, `user` when the role
+    went straight to an existing account, with `changes` the roles it gained (none when it
+    held them already)."""
 
     invitation: Invitation | None
     user: object | None
     token: str | None = None
+    changes: list[RoleChange] = field(default_factory=list)
 
 
-def portal_link(path: str) -> str:
-    return f"{settings.PORTAL_URL}{path}"
+# ---------------------------------------------------------------------------
+# Roles: granted by someone else, recorded, and told to the people they affect
 
 
-def role_grant(*, user, system: System, role: str, partner: Partner | None = None) -> None:
-    """Give `user` the role in `system`; a role already held is left as it is."""
-    if partner is not None:
-        if partner.system_id != system.pk:
-            raise ValidationError({"partner": "Select a partner of this system"})
-        Member.objects.get_or_create(user=user, partner=partner)
-    if role in (SystemRole.Role.FACILITATOR, SystemRole.Role.STEERING):
-        SystemRole.objects.get_or_create(user=user, system=system, role=role)
+def is_self_grant(*, user, granted_by) -> bool:
+    """Whether a grant would go to the person making it: the one rule behind "nobody grants a
+    role to themselves". `role_grant` refuses such a grant whatever the path into it;
+    `invitation_create` and the admin's role forms ask first only to show the refusal beside
+    their field."""
+    return (
+        granted_by is not None
+        and user is not None
+        and user.pk is not None
+        and user.pk == granted_by.pk
+    )
+
+
+def _check_place(*, role: str, system, partner, region) -> None:
+    if role == RoleChange.Role.REGIONAL_VIEWER:
+        if region is None:
+            raise ValidationError({"region": "Select a region"})
+        return
+    if role not in RoleChange.Role.values:
+        raise ValidationError({"role": "Select a role"})
+    if system is None:
+        raise ValidationError({"system": "Select a system"})
+    if role == RoleChange.Role.MEMBER and partner is None:
+        raise ValidationError({"partner": "Select a partner"})
+    if partner is not None and partner.system_id != system.pk:
+        raise ValidationError({"partner": PARTNER_NOT_IN_SYSTEM})
+
+
+@transaction.atomic
+def role_grant(
+    *,
+    user,
+    role: str,
+    granted_by,
+    system: System | None = None,
+    partner: Partner | None = None,
+    region: Region | None = None,
+    tell_person: bool = True,
+) -> list[RoleChange]:
+    """Give `user` a role, as `granted_by`, and return the roles they gained.
+
+    `role` is one of `RoleChange.Role`: a partner member of `partner` (in `system`); a
+    facilitator or steering member of `system`, who also becomes a member of `partner` when one
+    is given; a regional viewer of `region`. A role already held is left as it is and not
+    recorded again. `granted_by` is the person granting (None only for the portal's own set-up
+    data), and nobody grants a role to themselves: every path here (an invitation, its
+    acceptance, the member import, the admin) meets that refusal.
+
+    Each role gained is recorded as a RoleChange. A partner's existing members are told who
+    joined it, and the person what they can now do, unless `tell_person` is False because
+    the invitation they accept, or the one about to be sent, tells them.
+    """
+    if is_self_grant(user=user, granted_by=granted_by):
+        raise ValidationError(ROLE_SELF_GRANT, code="self_grant")
+    _check_place(role=role, system=system, partner=partner, region=region)
+    changes = []
+    if role == RoleChange.Role.REGIONAL_VIEWER:
+        if RegionalViewer.objects.get_or_create(user=user, region=region)[1]:
+            changes.append(RoleChange(role=role, region=region))
+    else:
+        if partner is not None and Member.objects.get_or_create(user=user, partner=partner)[1]:
+            changes.append(RoleChange(role=RoleChange.Role.MEMBER, system=system, partner=partner))
+        if (
+            role != RoleChange.Role.MEMBER
+            and (SystemRole.objects.get_or_create(user=user, system=system, role=role)[1])
+        ):
+            changes.append(RoleChange(role=role, system=system))
+    now = timezone.now()
+    for change in changes:
+        change.person, change.by, change.at = user, granted_by, now
+        change.kind = RoleChange.Kind.GRANTED
+    RoleChange.objects.bulk_create(changes)
     forget_roles(user)
+    if changes and tell_person:
+        _send_role_added_email(
+            user=user,
+            role_label=RoleChange.Role(role).label,
+            place=system or region,
+            partner=partner,
+            granted_by=granted_by,
+        )
+    if any(change.role == RoleChange.Role.MEMBER for change in changes):
+        _send_member_added_email(user=user, partner=partner, granted_by=granted_by)
+    return changes
+
+
+@transaction.atomic
+def role_remove(
+    *,
+    user,
+    role: str,
+    removed_by,
+    system: System | None = None,
+    partner: Partner | None = None,
+    region: Region | None = None,
+) -> RoleChange | None:
+    """Take a role away from `user`, as `removed_by`, and return the record of it (None when
+    they did not hold it).
+
+    The role is named as for `role_grant`; a partner member's role is their membership of
+    `partner`, and only that goes. The removal is recorded as a RoleChange and the person is
+    told by e-mail.
+    """
+    if role == RoleChange.Role.REGIONAL_VIEWER:
+        held = RegionalViewer.objects.filter(user=user, region=region)
+        change = RoleChange(role=role, region=region)
+    elif role == RoleChange.Role.MEMBER:
+        held = Member.objects.filter(user=user, partner=partner)
+        system = partner.system
+        change = RoleChange(role=role, system=system, partner=partner)
+    else:
+        held = SystemRole.objects.filter(user=user, system=system, role=role)
+        change = RoleChange(role=role, system=system)
+    deleted, _ = held.delete()
+    if not deleted:
+        return None
+    change.person, change.by, change.kind = user, removed_by, RoleChange.Kind.REMOVED
+    change.save()
+    forget_roles(user)
+    notify(
+        to=[user.email],
+        subject=f"A role of yours in {settings.SERVICE_NAME} has been removed",
+        template="role_removed",
+        context={
+            "user": user,
+            "role_label": change.get_role_display(),
+            "place": system or region,
+            "partner": partner,
+            "removed_by": removed_by,
+            "link": portal_link(reverse("account")),
+        },
+    )
+    return change
+
+
+def _send_role_added_email(*, user, role_label: str, place, partner, granted_by) -> None:
+    notify(
+        to=[user.email],
+        subject=f"You have a new role in {settings.SERVICE_NAME}",
+        template="role_added",
+        context={
+            "user": user,
+            "role_label": role_label,
+            "place": place,
+            "partner": partner,
+            "granted_by": granted_by,
+            "link": portal_link(reverse("account")),
+        },
+    )
+
+
+def _send_member_added_email(*, user, partner: Partner, granted_by) -> None:
+    """Tell a partner's other members who has joined it: each of them now shares the
+    partner's blind ratings with the newcomer. Members who cannot log in yet (imported, their
+    set-password e-mail still unanswered) are not told."""
+    colleagues = (
+        Member.objects.filter(partner=partner, user__is_active=True)
+        .exclude(user=user)
+        .exclude(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        .values_list("user__email", flat=True)
+    )
+    notify(
+        to=colleagues,
+        subject=f"A new member of {partner} in {settings.SERVICE_NAME}",
+        template="member_added",
+        context={
+            "new_member": user,
+            "partner": partner,
+            "system": partner.system,
+            "granted_by": granted_by,
+            "link": portal_link(reverse("system_detail", args=[partner.system.slug])),
+        },
+    )
 
 
 def _new_token() -> tuple[str, str]:
@@ -55,35 +235,15 @@ def _new_token() -> tuple[str, str]:
 
 
 def _send_invitation_email(invitation: Invitation, token: str) -> None:
-    link = portal_link(reverse("invitation_accept", args=[token]))
-    context = {
-        "invitation": invitation,
-        "link": link,
-        "valid_days": settings.INVITATION_VALID_DAYS,
-        "service_name": settings.SERVICE_NAME,
-    }
-    send_mail(
+    notify(
+        to=[invitation.email],
         subject=f"You have been invited to {settings.SERVICE_NAME} for {invitation.system}",
-        message=render_to_string("emails/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
-
-
-def _send_role_added_email(*, user, system: System, role_label: str, partner) -> None:
-    context = {
-        "user": user,
-        "system": system,
-        "role_label": role_label,
-        "partner": partner,
-        "link": portal_link(reverse("home")),
-        "service_name": settings.SERVICE_NAME,
-    }
-    send_mail(
-        subject=f"You have a new role in {settings.SERVICE_NAME}",
-        message=render_to_string("emails/role_added.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
+        template="invitation",
+        context={
+            "invitation": invitation,
+            "link": portal_link(reverse("invitation_accept", args=[token])),
+            "valid_days": settings.INVITATION_VALID_DAYS,
+        },
     )
 
 
@@ -99,22 +259,21 @@ def invitation_create(
 ) -> InvitationOutcome:
     """Invite a person into a system with a role.
 
-    A person who already has an account just gains the role and is told by e-mail. Anyone
-    else gets a link, valid for INVITATION_VALID_DAYS and usable once, to set a password.
-    Earlier pending invitations for the same address and system are cancelled, so only the
-    newest link works.
+    A person who already has an account just gains the role, through `role_grant` (recorded,
+    and told by e-mail). Anyone else gets a link, valid for INVITATION_VALID_DAYS and usable
+    once, to set a password. Earlier pending invitations for the same address and system are
+    cancelled, so only the newest link works. Nobody invites themselves: their own address is
+    refused here, whether or not they can log in with a password.
     """
     email = User.objects.normalize_email(email).strip().lower()
     existing = User.objects.filter(email__iexact=email).first()
+    if is_self_grant(user=existing, granted_by=invited_by):
+        raise ValidationError({"email": ValidationError(ROLE_SELF_GRANT, code="self_grant")})
     if existing is not None and existing.has_usable_password():
-        role_grant(user=existing, system=system, role=role, partner=partner)
-        role_label = Invitation.Role(role).label
-        transaction.on_commit(
-            lambda: _send_role_added_email(
-                user=existing, system=system, role_label=role_label, partner=partner
-            )
+        changes = role_grant(
+            user=existing, system=system, role=role, partner=partner, granted_by=invited_by
         )
-        return InvitationOutcome(invitation=None, user=existing)
+        return InvitationOutcome(invitation=None, user=existing, changes=changes)
 
     now = timezone.now()
     Invitation.objects.filter(
@@ -134,7 +293,7 @@ def invitation_create(
     )
     invitation.full_clean()
     invitation.save()
-    transaction.on_commit(lambda: _send_invitation_email(invitation, token))
+    _send_invitation_email(invitation, token)
     return InvitationOutcome(invitation=invitation, user=None, token=token)
 
 
@@ -178,7 +337,7 @@ def invitation_accept(*, token: str, password: str, full_name: str = ""):
     """Set the invitee's password, give them the role, and spend the link. Returns the user."""
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
-        .select_related("system", "partner")
+        .select_related("system", "partner", "invited_by")
         .filter(token_hash=hash_token(token))
         .first()
     )
@@ -191,8 +350,14 @@ def invitation_accept(*, token: str, password: str, full_name: str = ""):
     user.set_password(password)
     user.is_active = True
     user.save()
+    # Granted by the inviter (refused if that is the invitee); the invitation told the person.
     role_grant(
-        user=user, system=invitation.system, role=invitation.role, partner=invitation.partner
+        user=user,
+        system=invitation.system,
+        role=invitation.role,
+        partner=invitation.partner,
+        granted_by=invitation.invited_by,
+        tell_person=False,
     )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])

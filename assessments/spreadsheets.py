@@ -4,36 +4,37 @@ Many partners collect ratings from colleagues by e-mail before anyone types them
 portal, so the return can be downloaded as an .xlsx with one row per change, filled in, and
 uploaded again. An upload is checked in full first (`parse_return_workbook`) so that the person
 sees a preview with every problem at once, and is written only when confirmed
-(`upload_apply`), all of it or none of it.
+(`upload_apply`), all of it or none of it, through the rating form's own service
+(`round_services.rating_save`): the same checks, history and version check. A rating saved by
+someone else since the preview stops the upload, and the person chooses between the versions.
 
 Blind rating: the workbook holds the ratings of the one partner it is for, and nothing of any
 other partner. The uploaded file is never trusted: its size, its unpacked size, its sheet, its
-headers, its row count and every cell are checked before anything is read into a rating.
+headers, its row count and every cell are checked before anything is read into a rating, the
+file itself through `hicm_portal.uploads`, the one way in for every import.
 """
 
 import io
 import re
-import zipfile
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime, time
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from assessments.models import Change, Level, PartnerReturn, Rating, Round
-from assessments.models.rounds import EVIDENCE_FROM_LEVEL, clean_evidence
-from assessments.round_services import RETURN_NOT_OPEN
+from assessments.models.rounds import clean_evidence
+from assessments.round_services import RETURN_NOT_OPEN, RatingConflict, RatingInput, rating_save
 from assessments.selectors import live_changes
+from hicm_portal import uploads
+from hicm_portal.spreadsheets import write_cell
 
 SHEET_NAME = "Return"
 LISTS_SHEET_NAME = "Lists"
@@ -44,10 +45,9 @@ CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.shee
 EVIDENCE_SEPARATOR = " | "
 EVIDENCE_EXAMPLE = "Discharge policy | https://example.org/policy"
 
-# Limits on what an upload may be. A return has one row per change (a few dozen at most), so
-# these are far above any honest file and far below what would tie up a worker.
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # a 2 MB zip can unpack to gigabytes (a "zip bomb")
+# Limits on what a return may hold (the file's size and unpacked size are `hicm_portal.uploads`'
+# for every import). A return has one row per change (a few dozen at most), so these are far
+# above any honest file and far below what would tie up a worker.
 MAX_ROWS = 500
 # Blank rows are skipped, but reading must stop somewhere: past this row, refuse the file.
 MAX_SCANNED_ROWS = 5_000
@@ -56,15 +56,8 @@ MAX_SCANNED_ROWS = 5_000
 UPLOAD_CHANGE_REASON = "uploaded from a spreadsheet"
 
 # What people are told, in GOV.UK style. Row messages name the spreadsheet's row number.
-FILE_MISSING = "Select a spreadsheet to upload"
-FILE_EMPTY = "The selected file is empty"
-FILE_TOO_BIG = "The selected file must be smaller than 2MB"
 NOT_XLSX = (
     "The file is not an Excel spreadsheet (.xlsx). "
-    "Download the spreadsheet from this page and upload it again."
-)
-TOO_MUCH_DATA = (
-    "The spreadsheet holds too much data to be a return. "
     "Download the spreadsheet from this page and upload it again."
 )
 NO_RETURN_SHEET = (
@@ -106,6 +99,10 @@ UPLOAD_HAS_ERRORS = "Fix the problems in the spreadsheet and upload it again."
 UPLOAD_OUT_OF_DATE = (
     "The framework has changed since the spreadsheet was checked. Upload the spreadsheet again."
 )
+UPLOAD_CONFLICTS = (
+    "Someone else saved some of these ratings after you uploaded the spreadsheet. "
+    "Nothing has been saved yet: choose which version of each to keep."
+)
 
 # Help shown in the spreadsheet itself: Excel shows a validation's prompt when a cell is
 # selected and its error when someone types something outside the list.
@@ -117,24 +114,6 @@ EVIDENCE_NOTE = (
     "One link per line, as a title, a vertical bar and a web address, for example:\n"
     f"{EVIDENCE_EXAMPLE}\n"
     "Levels of {level} and above need at least one link."
-)
-
-# Anything openpyxl can raise while reading a damaged or disguised file: there is no single
-# exception type for "not a spreadsheet" (a missing part is a KeyError, bad XML a SyntaxError
-# subclass, a bad zip BadZipFile, odd values ValueError or TypeError).
-_UNREADABLE = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    InvalidFileException,
-    KeyError,
-    IndexError,
-    ValueError,
-    TypeError,
-    AttributeError,
-    SyntaxError,
-    OSError,
-    EOFError,
-    NotImplementedError,
 )
 
 
@@ -156,6 +135,9 @@ class UploadRow:
     evidence: list[dict] = field(default_factory=list)
     confidence: str = ""  # "low", "medium" or "high" when valid; as written otherwise
     errors: list[str] = field(default_factory=list)
+    # The version of the partner's saved rating when the preview was made (0: none saved).
+    # Confirming saves only over that version; anything newer is someone else's save.
+    version: int = 0
 
     @property
     def confidence_label(self) -> str:
@@ -170,8 +152,8 @@ class UploadRow:
 class ParsedUpload:
     """An uploaded return, checked: the rows to save and every problem found.
 
-    Kept in the session between the preview and the confirmation (hence the JSON helpers), so
-    the file is read once and what is confirmed is exactly what was previewed.
+    Kept as a PendingUpload between the preview and the confirmation (hence the JSON helpers),
+    so the file is read once and what is confirmed is exactly what was previewed.
     """
 
     rows: list[UploadRow] = field(default_factory=list)
@@ -203,19 +185,6 @@ class ParsedUpload:
 
 # ---------------------------------------------------------------------------
 # Download
-
-
-def _safe_text(value: str) -> str:
-    """Text as openpyxl can store it: control characters pasted into a browser form would
-    otherwise make it refuse to write the file."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
-
-
-def _set_text(cell, value: str) -> None:
-    """Store text as text. openpyxl turns any string starting with "=" into a formula, which
-    would change what the person wrote and could run as a formula when the file is opened."""
-    cell.value = _safe_text(value)
-    cell.data_type = "s"
 
 
 def evidence_to_text(evidence: list[dict]) -> str:
@@ -270,7 +239,7 @@ def return_workbook(partner_return: PartnerReturn) -> bytes:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(vertical="top")
         sheet.column_dimensions[get_column_letter(column)].width = width
-    evidence_level = next((lv for lv in levels if lv.number >= EVIDENCE_FROM_LEVEL), None)
+    evidence_level = next((lv for lv in levels if lv.needs_evidence), None)
     note = EVIDENCE_NOTE.format(level=evidence_level.name) if evidence_level else ""
     if note:
         sheet.cell(row=1, column=HEADERS.index("Evidence") + 1).comment = Comment(
@@ -293,14 +262,14 @@ def return_workbook(partner_return: PartnerReturn) -> bytes:
         for column, header in enumerate(HEADERS, start=1):
             cell = sheet.cell(row=row_number, column=column)
             if values[header]:
-                _set_text(cell, values[header])
+                write_cell(cell, values[header])
             cell.alignment = wrapped if header in WRAPPED_COLUMNS else top
 
     last_row = max(len(changes) + 1, 2)
     lists = workbook.create_sheet(LISTS_SHEET_NAME)
     lists.sheet_state = "hidden"
     for row_number, level in enumerate(levels, start=1):
-        _set_text(lists.cell(row=row_number, column=1), level.name)
+        write_cell(lists.cell(row=row_number, column=1), level.name)
     level_range = f"{quote_sheetname(LISTS_SHEET_NAME)}!$A$1:$A${max(len(levels), 1)}"
     confidence_list = '"' + ",".join(str(label) for label in Rating.Confidence.labels) + '"'
     for header, formula, prompt, error in (
@@ -350,58 +319,29 @@ def _squash(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _read_upload(uploaded_file) -> tuple[bytes | None, str | None]:
-    """The file's bytes, or the problem with it, reading at most one byte past the limit."""
-    if uploaded_file is None:
-        return None, FILE_MISSING
-    size = getattr(uploaded_file, "size", None)
-    if size is not None and size > MAX_UPLOAD_BYTES:
-        return None, FILE_TOO_BIG
-    if hasattr(uploaded_file, "seek"):
-        uploaded_file.seek(0)
-    data = uploaded_file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        return None, FILE_TOO_BIG
-    if not data:
-        return None, FILE_EMPTY
-    return data, None
-
-
 def _read_cells(data: bytes) -> tuple[list[tuple[int, list[str]]], str | None]:
     """The Return sheet's rows as text (header first, with row numbers), or a file problem.
 
-    Everything openpyxl does with the file happens here, inside one guard, because in
-    read-only mode it parses lazily: a damaged file can fail halfway through the rows.
+    The file is opened by `uploads.open_xlsx`, which refuses bombs of every kind before openpyxl
+    reads it and turns whatever openpyxl raises while it reads lazily into a refusal.
     """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                return [], TOO_MUCH_DATA
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except _UNREADABLE:
-        return [], NOT_XLSX
-    try:
+    with uploads.open_xlsx(data, max_rows=MAX_SCANNED_ROWS) as workbook:
         name = next((n for n in workbook.sheetnames if _squash(n) == _squash(SHEET_NAME)), None)
-        if name is None:
-            return [], NO_RETURN_SHEET
-        sheet = workbook[name]
-        if not hasattr(sheet, "iter_rows"):  # a chart sheet called Return
+        if name is None or not hasattr(workbook[name], "iter_rows"):  # none, or a chart sheet
             return [], NO_RETURN_SHEET
         rows: list[tuple[int, list[str]]] = []
         filled = 0
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_text(value) for value in values[: len(HEADERS)]]
-            cells += [""] * (len(HEADERS) - len(cells))
+        cells_of_rows = uploads.sheet_rows(
+            workbook[name], max_rows=MAX_SCANNED_ROWS, max_columns=len(HEADERS)
+        )
+        for number, values in enumerate(cells_of_rows, start=1):
+            cells = [_text(value) for value in values]
             if number > 1 and any(cells):
                 filled += 1
-            if filled > MAX_ROWS or number > MAX_SCANNED_ROWS:
+            if filled > MAX_ROWS:
                 return [], TOO_MANY_ROWS
             rows.append((number, cells))
         return rows, None
-    except _UNREADABLE:
-        return [], NOT_XLSX
-    finally:
-        workbook.close()
 
 
 def _match_level(text: str, levels: list[Level]) -> Level | None:
@@ -442,10 +382,13 @@ def parse_return_workbook(partner_return: PartnerReturn, uploaded_file) -> Parse
     Rows with no rating in them (completely empty, or only a code and title) are skipped: a
     change left blank, or missing from the file, keeps the rating it has.
     """
-    data, problem = _read_upload(uploaded_file)
-    if problem:
-        return ParsedUpload(problems=[problem])
-    rows, problem = _read_cells(data)
+    try:
+        rows, problem = _read_cells(uploads.read_upload(uploaded_file))
+    except uploads.UploadRefused as refused:
+        # The return's own words where they say more: how to get a good file, and why so few rows.
+        problem = {"unreadable": NOT_XLSX, "too_many_rows": TOO_MANY_ROWS}.get(
+            refused.code, refused.message
+        )
     if problem:
         return ParsedUpload(problems=[problem])
     if not rows or [_squash(cell) for cell in rows[0][1]] != [_squash(h) for h in HEADERS]:
@@ -455,7 +398,12 @@ def parse_return_workbook(partner_return: PartnerReturn, uploaded_file) -> Parse
     changes = {_squash(change.code): change for change in live_changes(framework)}
     levels = list(framework.levels.order_by("number"))
     level_names = ", ".join(level.name for level in levels)
-    evidence_level = next((lv for lv in levels if lv.number >= EVIDENCE_FROM_LEVEL), None)
+    evidence_level = next((lv for lv in levels if lv.needs_evidence), None)
+    versions = dict(
+        Rating.objects.filter(
+            round=partner_return.round, partner=partner_return.partner
+        ).values_list("change_id", "version")
+    )
     confidences = {_squash(str(label)): value for value, label in Rating.Confidence.choices}
     confidences.update({value: value for value in Rating.Confidence.values})
     column = {header: index for index, header in enumerate(HEADERS)}
@@ -485,30 +433,30 @@ def parse_return_workbook(partner_return: PartnerReturn, uploaded_file) -> Parse
             first_row_of[change.pk] = number
 
         level = _match_level(level_text, levels) if level_text else None
+        evidence, evidence_errors = _parse_evidence(evidence_text, number)
+        confidence = confidences.get(_squash(confidence_text), confidence_text)
+        valid_confidence = confidence in Rating.Confidence.values
+        # An upload saves complete ratings only, by the rule the form's "Save and continue" uses.
+        missing = Rating.missing_parts(
+            level=level,
+            rationale=rationale,
+            confidence=confidence if valid_confidence else "",
+            evidence=evidence,
+        )
         if not level_text:
             errors.append(LEVEL_MISSING.format(row=number))
         elif level is None:
             errors.append(LEVEL_UNKNOWN.format(row=number, level=level_text, levels=level_names))
-
-        if not rationale:
+        if "rationale" in missing:
             errors.append(RATIONALE_MISSING.format(row=number))
-
-        evidence, evidence_errors = _parse_evidence(evidence_text, number)
         errors.extend(evidence_errors)
-        if (
-            level is not None
-            and level.number >= EVIDENCE_FROM_LEVEL
-            and not evidence
-            and not evidence_errors
-        ):
+        if "evidence" in missing and not evidence_errors:
             errors.append(
                 EVIDENCE_MISSING.format(
                     row=number, level=evidence_level.name if evidence_level else level.name
                 )
             )
-
-        confidence = confidences.get(_squash(confidence_text), confidence_text)
-        if confidence not in Rating.Confidence.values:
+        if "confidence" in missing:
             errors.append(CONFIDENCE_INVALID.format(row=number))
 
         parsed.rows.append(
@@ -523,6 +471,7 @@ def parse_return_workbook(partner_return: PartnerReturn, uploaded_file) -> Parse
                 evidence=evidence,
                 confidence=confidence,
                 errors=errors,
+                version=versions.get(change.pk, 0) if change else 0,
             )
         )
     if not parsed.rows:
@@ -530,19 +479,37 @@ def parse_return_workbook(partner_return: PartnerReturn, uploaded_file) -> Parse
     return parsed
 
 
+@dataclass
+class UploadConflict:
+    """A row of an upload whose rating someone saved after the preview: both versions."""
+
+    row: UploadRow
+    mine: RatingInput
+    saved: Rating | None
+
+
+class UploadConflicts(Exception):
+    """An upload met ratings saved since its preview, so nothing of it was saved."""
+
+    def __init__(self, conflicts: list[UploadConflict]):
+        super().__init__(UPLOAD_CONFLICTS)
+        self.conflicts = conflicts
+
+
 def upload_apply(partner_return: PartnerReturn, parsed: ParsedUpload, saved_by) -> int:
     """Save every row of a checked upload in one transaction, and say how many were saved.
 
-    All or nothing: if any row fails, no rating changes. Each rating is written as
-    `rating_save` writes it (version up, who and when, full_clean) but without its per-row
-    version check, which guards a form loaded in the browser; here the person has just seen
-    the preview of the whole file. The history records that the rating came from a spreadsheet.
+    Each row is saved by `rating_save`, the rating form's service, over the version the preview
+    saw. All or nothing: if any row fails, no rating changes; if any rating was saved by someone
+    else since the preview, UploadConflicts carries every such rating with both versions, so the
+    person can choose. The history records that the rating came from a spreadsheet.
     """
     if not saved_by.has_perm("assessments.rate", partner_return):
         raise PermissionDenied
     if parsed.has_errors:
         raise ValidationError(UPLOAD_HAS_ERRORS)
     round_ = partner_return.round
+    conflicts: list[UploadConflict] = []
     with transaction.atomic():
         locked = PartnerReturn.objects.select_for_update().get(pk=partner_return.pk)
         if (
@@ -552,31 +519,43 @@ def upload_apply(partner_return: PartnerReturn, parsed: ParsedUpload, saved_by) 
             raise ValidationError(RETURN_NOT_OPEN)
         changes = {change.pk: change for change in live_changes(round_.framework)}
         levels = {level.pk: level for level in round_.framework.levels.all()}
-        existing = {
-            rating.change_id: rating
-            for rating in Rating.objects.select_for_update().filter(
-                round=round_,
-                partner=partner_return.partner,
-                change__in=[row.change_id for row in parsed.rows],
-            )
-        }
-        now = timezone.now()
         for row in parsed.rows:
             change = changes.get(row.change_id)
             level = levels.get(row.level_id)
             if change is None or level is None:
                 raise ValidationError(UPLOAD_OUT_OF_DATE)
-            rating = existing.get(change.pk) or Rating(
-                round=round_, partner=partner_return.partner, change=change, version=0
+            mine = RatingInput(
+                level=level,
+                rationale=row.rationale,
+                evidence=row.evidence,
+                confidence=row.confidence,
             )
-            rating.level = level
-            rating.rationale = row.rationale.strip()
-            rating.evidence = row.evidence
-            rating.confidence = row.confidence
-            rating.version += 1
-            rating.updated_by = saved_by
-            rating.updated_at = now
-            rating._change_reason = UPLOAD_CHANGE_REASON
-            rating.full_clean()
-            rating.save()
-        return len(parsed.rows)
+            try:
+                rating_save(
+                    partner_return=partner_return,
+                    change=change,
+                    data=mine,
+                    saved_by=saved_by,
+                    expected_version=row.version,
+                    change_reason=UPLOAD_CHANGE_REASON,
+                )
+            except RatingConflict as conflict:
+                conflicts.append(UploadConflict(row=row, mine=mine, saved=conflict.saved))
+        if conflicts:
+            raise UploadConflicts(conflicts)  # and the rows saved so far are rolled back
+    return len(parsed.rows)
+
+
+def upload_resolve(parsed: ParsedUpload, choices: dict[int, tuple[str, int]]) -> ParsedUpload:
+    """The upload after the person chose between versions, per change id: ("mine", version of
+    the saved rating they saw) saves their row over that version; ("saved", _) drops the row,
+    keeping the saved rating. Rows without a choice are kept as they were."""
+    rows = []
+    for row in parsed.rows:
+        choice, seen_version = choices.get(row.change_id, ("", row.version))
+        if choice == "saved":
+            continue
+        if choice == "mine":
+            row = replace(row, version=seen_version)
+        rows.append(row)
+    return ParsedUpload(rows=rows, problems=list(parsed.problems))

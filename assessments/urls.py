@@ -1,5 +1,6 @@
 from django.urls import path
 
+import hicm_portal.converters  # noqa: F401 (registers <code:>, <token:>, <fileformat:>)
 from assessments import consensus_views, round_views, views
 
 urlpatterns = [
@@ -15,10 +16,10 @@ urlpatterns = [
         views.invitation_cancel,
         name="invitation_cancel",
     ),
-    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("invitations/<token:token>/", views.invitation_accept, name="invitation_accept"),
     path("frameworks/", views.framework_list, name="framework_list"),
     path("frameworks/<slug:key>/", views.framework_detail, name="framework_detail"),
-    path("frameworks/<slug:key>/changes/<str:code>/", views.change_detail, name="change_detail"),
+    path("frameworks/<slug:key>/changes/<code:code>/", views.change_detail, name="change_detail"),
 ]
 
 RETURN = "rounds/<uuid:public_id>/partners/<uuid:partner_id>/"
@@ -30,9 +31,9 @@ urlpatterns += [
     path("rounds/<uuid:public_id>/edit/", round_views.round_edit, name="round_edit"),
     path("rounds/<uuid:public_id>/open/", round_views.round_open, name="round_open"),
     path(RETURN, round_views.return_tasks, name="return_tasks"),
-    path(RETURN + "changes/<str:code>/", round_views.rating_edit, name="rating_edit"),
+    path(RETURN + "changes/<code:code>/", round_views.rating_edit, name="rating_edit"),
     path(
-        RETURN + "changes/<str:code>/history/",
+        RETURN + "changes/<code:code>/history/",
         round_views.rating_history,
         name="rating_history",
     ),
@@ -51,8 +52,8 @@ ROUND = "rounds/<uuid:public_id>/"
 urlpatterns += [
     path(ROUND + "reveal/", consensus_views.reveal, name="reveal"),
     path(ROUND + "review/", consensus_views.review, name="review"),
-    path(ROUND + "review/<str:code>/", consensus_views.review_change, name="review_change"),
-    path(ROUND + "review/<str:code>/propose/", consensus_views.propose, name="propose"),
+    path(ROUND + "review/<code:code>/", consensus_views.review_change, name="review_change"),
+    path(ROUND + "review/<code:code>/propose/", consensus_views.propose, name="propose"),
     path(
         ROUND + "comments/<uuid:comment_id>/edit/",
         consensus_views.comment_edit,
@@ -63,14 +64,14 @@ urlpatterns += [
         consensus_views.workshop_attendance,
         name="workshop_attendance",
     ),
-    path(ROUND + "workshop/<str:code>/", consensus_views.workshop, name="workshop"),
+    path(ROUND + "workshop/<code:code>/", consensus_views.workshop, name="workshop"),
     path(
         ROUND + "submit-for-approval/",
         consensus_views.submit_for_approval,
         name="submit_for_approval",
     ),
     path(ROUND + "approval/", consensus_views.approval, name="approval"),
-    path(ROUND + "approval/<str:code>/", consensus_views.decide, name="decide"),
+    path(ROUND + "approval/<code:code>/", consensus_views.decide, name="decide"),
     path(ROUND + "agreed/", consensus_views.agreed, name="agreed"),
     path(ROUND + "audit/", consensus_views.audit, name="audit"),
 ]

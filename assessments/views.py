@@ -1,28 +1,29 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from assessments import selectors, services
+from assessments.access import system_for
 from assessments.forms import InvitationForm, SetPasswordForm, add_service_errors
 from assessments.models import Invitation
 
 
-def _require(user, perm: str, system) -> None:
-    if not user.has_perm(perm, system):
-        raise PermissionDenied
-
-
 @login_required
 def system_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    system = selectors.system_for_user(request.user, slug)
+    system = system_for(request, slug)
     can_see_people = request.user.has_perm("assessments.view_people", system)
     can_invite = request.user.has_perm("assessments.invite_people", system)
+    # Those who manage the system's people (its facilitators) see every grant and removal.
     people = (
-        selectors.system_people(system, include_invitations=can_invite) if can_see_people else None
+        selectors.system_people(
+            system, include_invitations=can_invite, include_role_changes=can_invite
+        )
+        if can_see_people
+        else None
     )
     partners = people["partners"] if people else list(system.partners.all())
     agreed_round, agreed_levels = selectors.latest_agreed(system)
@@ -43,8 +44,7 @@ def system_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def invitation_new(request: HttpRequest, slug: str) -> HttpResponse:
-    system = selectors.system_for_user(request.user, slug)
-    _require(request.user, "assessments.invite_people", system)
+    system = system_for(request, slug, "assessments.invite_people")
     form = InvitationForm(request.POST if request.method == "POST" else None, system=system)
     if request.method == "POST" and form.is_valid():
         try:
@@ -64,19 +64,20 @@ def invitation_new(request: HttpRequest, slug: str) -> HttpResponse:
                     request,
                     f"Invitation sent to {outcome.invitation.email}. The link lasts 7 days.",
                 )
-            else:
+            elif outcome.changes:
                 messages.success(
                     request,
                     f"{outcome.user.email} already has an account: the role was added and "
                     "they have been told by email.",
                 )
+            else:
+                messages.success(request, f"{outcome.user.email} already has this role.")
             return redirect("system_detail", slug=system.slug)
     return render(request, "assessments/invitation_new.html", {"system": system, "form": form})
 
 
 def _pending_invitation(request: HttpRequest, slug: str, public_id) -> tuple:
-    system = selectors.system_for_user(request.user, slug)
-    _require(request.user, "assessments.invite_people", system)
+    system = system_for(request, slug, "assessments.invite_people")
     invitation = get_object_or_404(Invitation, system=system, public_id=public_id)
     return system, invitation
 
@@ -156,7 +157,11 @@ def framework_detail(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 def change_detail(request: HttpRequest, key: str, code: str) -> HttpResponse:
     change, level_rows = selectors.change_detail(key, code)
-    siblings = list(change.framework.changes.filter(archived=False).values_list("code", "title"))
+    siblings = list(
+        change.framework.changes.filter(archived=False)
+        .order_by("position")
+        .values_list("code", "title")
+    )
     codes = [c for c, _ in siblings]
     index = codes.index(change.code) if change.code in codes else -1
     return render(
@@ -166,6 +171,7 @@ def change_detail(request: HttpRequest, key: str, code: str) -> HttpResponse:
             "change": change,
             "framework": change.framework,
             "level_rows": level_rows,
+            "has_descriptors": any(row.is_descriptor for row in level_rows),
             "previous_change": siblings[index - 1] if index > 0 else None,
             "next_change": siblings[index + 1] if 0 <= index < len(siblings) - 1 else None,
         },

@@ -27,6 +27,7 @@ class CaseStudyAdminForm(forms.ModelForm):
             "figures",
             "source_url",
             "status",
+            "system",
         )
 
     def clean(self) -> dict:
@@ -42,14 +43,15 @@ class CaseStudyAdminForm(forms.ModelForm):
 @admin.register(CaseStudy)
 class CaseStudyAdmin(HistoryImportExportAdmin):
     """The practice library: CSV or XLSX import with a preview (all rows or none), export, and
-    the record of who changed what."""
+    the record of who changed what. Here site administrators curate the shared library (no
+    system) and set which system a case study belongs to."""
 
     form = CaseStudyAdminForm
     resource_classes = [resources.CaseStudyResource]
-    list_display = ("title", "place", "status", "level", "updated_at")
-    list_filter = ("status", "changes__framework")
+    list_display = ("title", "place", "system", "status", "level", "updated_at")
+    list_filter = ("status", ("system", admin.EmptyFieldListFilter), "changes__framework")
     search_fields = ("title", "summary", "place", "slug")
-    list_select_related = ("level__framework",)
+    list_select_related = ("level__framework", "system")
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("changes",)
     readonly_fields = ("public_id", "created_by", "created_at", "updated_at")

@@ -9,7 +9,7 @@ from django.core.validators import URLValidator
 from django.utils.html import conditional_escape
 
 from assessments.forms import PortalForm
-from assessments.models import Framework
+from assessments.models import Framework, System
 from casestudies.models import (
     CHANGES_REQUIRED_MESSAGE,
     FIGURE_MAX_CHARACTERS,
@@ -117,14 +117,32 @@ class CaseStudyForm(PortalForm):
         error_messages={"required": "Select whether to publish the case study"},
     )
 
-    def __init__(self, *args, frameworks: list[Framework], **kwargs):
+    def __init__(
+        self, *args, frameworks: list[Framework], owners: list[System | None] = (), **kwargs
+    ):
+        """`owners`: whom a new case study may belong to (None: the shared library); asked
+        only when there is a choice. An edit keeps the owner, so it passes none."""
         # Named before the base class lays the form out; the fields themselves follow.
         self.change_fields: dict[str, Framework] = {
             f"changes_{framework.pk}": framework
             for framework in frameworks
             if framework.changes.all()
         }
+        self.owners = {_owner_value(owner): owner for owner in owners}
+        self.asks_owner = len(self.owners) > 1
         super().__init__(*args, **kwargs)
+        if self.asks_owner:
+            self.fields["owner"] = forms.ChoiceField(
+                label="Which system is it from?",
+                help_text="Only that system's facilitators can change it. Site administrators "
+                "look after the shared library.",
+                widget=forms.RadioSelect,
+                choices=[(value, _owner_label(owner)) for value, owner in self.owners.items()],
+                error_messages={
+                    "required": "Select which system the case study is from",
+                    "invalid_choice": "Select which system the case study is from",
+                },
+            )
         self.changes_by_id = {}
         for name, framework in self.change_fields.items():
             self.fields[name] = forms.MultipleChoiceField(
@@ -136,7 +154,7 @@ class CaseStudyForm(PortalForm):
             )
             self.changes_by_id.update({str(c.pk): c for c in framework.changes.all()})
         # The error summary lists errors in field order: keep it the order of the page.
-        self.order_fields(["title", "place", "organisations", *self.change_fields])
+        self.order_fields(["title", "place", "owner", "organisations", *self.change_fields])
         self.levels_by_id = {
             str(level.pk): level for framework in frameworks for level in framework.levels.all()
         }
@@ -159,7 +177,7 @@ class CaseStudyForm(PortalForm):
             ),
             Choice(
                 CaseStudy.Status.DRAFT,
-                "Only facilitators and site administrators",
+                "Only its system's facilitators and site administrators",
                 hint="Draft: keep working on it before publishing.",
             ),
         ]
@@ -168,6 +186,7 @@ class CaseStudyForm(PortalForm):
         return [
             Field.text("title", field_width="three-quarters"),
             Field.text("place", field_width="three-quarters"),
+            *([Field.radios("owner", legend_size=Size.SMALL)] if self.asks_owner else []),
             Field.textarea("organisations", rows=2),
             *(
                 Field.checkboxes(name, legend_size=Size.SMALL, small=True)
@@ -254,4 +273,18 @@ class CaseStudyForm(PortalForm):
             figures=data.get("figures") or [],
             source_url=data.get("source_url") or "",
             status=data["status"],
+            system=self._owner(),
         )
+
+    def _owner(self) -> System | None:
+        if self.asks_owner:
+            return self.owners[self.cleaned_data["owner"]]
+        return next(iter(self.owners.values()), None)
+
+
+def _owner_value(owner: System | None) -> str:
+    return "library" if owner is None else str(owner.pk)
+
+
+def _owner_label(owner: System | None) -> str:
+    return "The shared library" if owner is None else owner.name

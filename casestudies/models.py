@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from casestudies.rules import can_edit_case_studies
+from casestudies.rules import is_site_administrator, systems_facilitated_by
 
 FIGURES_MAX = 8
 FIGURE_MAX_CHARACTERS = 100
@@ -31,12 +31,16 @@ class CaseStudyQuerySet(models.QuerySet):
         return self.filter(status=CaseStudy.Status.PUBLISHED)
 
     def visible_to(self, user) -> "CaseStudyQuerySet":
-        """Published case studies for everyone logged in; drafts too for those who edit."""
+        """Published case studies for everyone logged in; drafts too for those who may edit
+        them: site administrators every draft, facilitators the drafts of their systems."""
         if not user.is_authenticated:
             return self.none()
-        if can_edit_case_studies(user):
+        if is_site_administrator(user):
             return self.all()
-        return self.published()
+        return self.filter(
+            models.Q(status=CaseStudy.Status.PUBLISHED)
+            | models.Q(system__in=systems_facilitated_by(user))
+        )
 
 
 class CaseStudy(models.Model):
@@ -81,6 +85,15 @@ class CaseStudy(models.Model):
         validators=[URLValidator(schemes=["http", "https"], message=SOURCE_URL_MESSAGE)],
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    system = models.ForeignKey(
+        "assessments.System",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_studies",
+        help_text="The system that wrote it: only its facilitators change it. Empty for the "
+        "shared library, which site administrators curate.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

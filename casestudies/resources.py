@@ -3,15 +3,16 @@ practice library, for site administrators.
 
 Changes are written as framework key and change code, separated by semicolons
 ("mtoc-2017:6; mtoc-2020:8"); the level as framework key and level number ("mtoc-2017:3");
-figures one a line. A row is checked as the add form checks it, and the admin's all-or-nothing
-import writes every row or none.
+figures one a line; the system it belongs to as the system's slug, empty for the shared library
+(a file without that column leaves each case study where it is). A row is checked as the add
+form checks it, and the admin's all-or-nothing import writes every row or none.
 """
 
 from django.core.exceptions import ValidationError
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget, ManyToManyWidget, Widget
 
-from assessments.models import Change, Level
+from assessments.models import Change, Level, System
 from casestudies.models import CaseStudy
 
 CHANGES_FORMAT = "write each change as framework key and code, like mtoc-2020:8"
@@ -87,10 +88,28 @@ class FiguresWidget(Widget):
         return "\n".join(value or [])
 
 
+class SystemWidget(ForeignKeyWidget):
+    """The system a case study belongs to, by slug; empty for the shared library."""
+
+    def __init__(self):
+        super().__init__(System, "slug")
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except System.DoesNotExist as error:
+            raise ValueError(
+                f"There is no system {value!r}: write the slug of the system it belongs to, "
+                "or leave it empty for the shared library"
+            ) from error
+
+
 class CaseStudyResource(resources.ModelResource):
     changes = fields.Field(column_name="changes", attribute="changes", widget=ChangesWidget())
     level = fields.Field(column_name="level", attribute="level", widget=LevelWidget())
     figures = fields.Field(column_name="figures", attribute="figures", widget=FiguresWidget())
+    # The slug of the system it belongs to; empty for the shared library.
+    system = fields.Field(column_name="system", attribute="system", widget=SystemWidget())
 
     class Meta:
         model = CaseStudy
@@ -107,6 +126,7 @@ class CaseStudyResource(resources.ModelResource):
             "figures",
             "source_url",
             "status",
+            "system",
         )
         import_id_fields = ("slug",)
         skip_unchanged = True
@@ -114,7 +134,7 @@ class CaseStudyResource(resources.ModelResource):
         clean_model_instances = True
 
     def get_queryset(self):
-        return CaseStudy.objects.select_related("level__framework").prefetch_related(
+        return CaseStudy.objects.select_related("level__framework", "system").prefetch_related(
             "changes__framework"
         )
 

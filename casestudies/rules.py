@@ -1,7 +1,9 @@
 """Who may read and write the practice library.
 
-Every logged-in person reads published case studies. Facilitators (of any system) and site
-administrators add and edit them, and also see drafts. Roles come from
+Every logged-in person reads published case studies. A case study belongs to the system that
+wrote it: only that system's facilitators change it (edit, unpublish) or see it as a draft. A
+case study of no system is the shared library, curated by site administrators, who may change
+every case study. Any facilitator, and any site administrator, may add one. Roles come from
 `assessments.rules.roles_of`, cached per request, so asking several of these on a page costs
 the same as asking one.
 """
@@ -11,6 +13,11 @@ import rules
 from assessments.rules import roles_of
 
 
+def systems_facilitated_by(user) -> frozenset[int]:
+    """The ids of the systems this person facilitates: those whose case studies they own."""
+    return roles_of(user).facilitator_of
+
+
 @rules.predicate
 def is_site_administrator(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_staff)
@@ -18,7 +25,7 @@ def is_site_administrator(user) -> bool:
 
 @rules.predicate
 def is_facilitator_anywhere(user) -> bool:
-    return bool(user.is_authenticated and roles_of(user).facilitator_of)
+    return bool(systems_facilitated_by(user))
 
 
 @rules.predicate
@@ -26,10 +33,18 @@ def is_published(user, case_study) -> bool:
     return case_study is not None and case_study.status == "published"
 
 
-can_edit_case_studies = is_site_administrator | is_facilitator_anywhere
-can_view_case_study = rules.is_authenticated & (is_published | can_edit_case_studies)
+@rules.predicate
+def is_facilitator_of_owner(user, case_study) -> bool:
+    """The case study belongs to a system this person facilitates (the shared library belongs
+    to no system, so to no facilitator)."""
+    system_id = getattr(case_study, "system_id", None)
+    return system_id is not None and system_id in systems_facilitated_by(user)
+
+
+can_add_case_studies = is_site_administrator | is_facilitator_anywhere
+can_edit_case_study = is_site_administrator | is_facilitator_of_owner
+can_view_case_study = rules.is_authenticated & (is_published | can_edit_case_study)
 
 rules.add_perm("casestudies.view_case_study", can_view_case_study)
-rules.add_perm("casestudies.view_drafts", can_edit_case_studies)
-rules.add_perm("casestudies.add_case_study", can_edit_case_studies)
-rules.add_perm("casestudies.edit_case_study", can_edit_case_studies)
+rules.add_perm("casestudies.add_case_study", can_add_case_studies)
+rules.add_perm("casestudies.edit_case_study", can_edit_case_study)

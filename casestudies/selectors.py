@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from assessments.models import Change, Crosswalk, Framework, Level
+from assessments.models import Change, Crosswalk, Framework, Level, System
 from casestudies.models import CaseStudy
+from casestudies.rules import is_site_administrator, systems_facilitated_by
 
 # More editions than any model has had; stops a malformed crosswalk from looping for ever.
 CROSSWALK_MAX_HOPS = 10
@@ -121,8 +122,16 @@ def case_study_for_user(user, slug: str) -> CaseStudy:
     """The case study with this slug, if this person may read it; 404 otherwise (a draft is
     invisible, not forbidden, to those who cannot edit)."""
     return get_object_or_404(
-        _with_links(CaseStudy.objects.visible_to(user)).select_related("created_by"), slug=slug
+        _with_links(CaseStudy.objects.visible_to(user)).select_related("created_by", "system"),
+        slug=slug,
     )
+
+
+def owners_for(user) -> list[System | None]:
+    """Whom a case study this person adds may belong to: the systems they facilitate, and for
+    site administrators the shared library (None) first. One query."""
+    systems = list(System.objects.filter(pk__in=systems_facilitated_by(user)).order_by("name"))
+    return [None, *systems] if is_site_administrator(user) else systems
 
 
 def change_choices() -> list[tuple[str, list[tuple[int, str]]]]:

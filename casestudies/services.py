@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.text import slugify
 
-from assessments.models import Change, Level
+from assessments.models import Change, Level, System
 from casestudies.models import RESERVED_SLUGS, CaseStudy
 
 SLUG_MAX_LENGTH = 100
@@ -31,6 +31,8 @@ class CaseStudyInput:
     level: Level | None = None
     figures: list[str] = field(default_factory=list)
     source_url: str = ""
+    # The system it belongs to (None: the shared library). Set when it is added, then kept.
+    system: System | None = None
 
 
 def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
@@ -68,17 +70,23 @@ def _apply(case_study: CaseStudy, data: CaseStudyInput) -> CaseStudy:
 
 @transaction.atomic
 def case_study_create(*, data: CaseStudyInput, created_by) -> CaseStudy:
-    """A facilitator or site administrator adds a case study to the library."""
-    if not created_by.has_perm("casestudies.add_case_study"):
+    """A facilitator adds a case study of their system, or a site administrator one of any
+    system or of the shared library."""
+    case_study = CaseStudy(created_by=created_by, system=data.system)
+    if not (
+        created_by.has_perm("casestudies.add_case_study")
+        and created_by.has_perm("casestudies.edit_case_study", case_study)
+    ):
         raise PermissionDenied
-    case_study = CaseStudy(slug=unique_slug(data.title), created_by=created_by)
+    case_study.slug = unique_slug(data.title)
     return _apply(case_study, data)
 
 
 @transaction.atomic
 def case_study_update(*, case_study: CaseStudy, data: CaseStudyInput, updated_by) -> CaseStudy:
-    """A facilitator or site administrator corrects a case study. Its web address stays the
-    same, so links to it keep working."""
+    """A facilitator of the system it belongs to, or a site administrator, corrects (or
+    unpublishes) a case study. Its web address and its system stay the same, so links to it
+    keep working and it stays where it belongs."""
     if not updated_by.has_perm("casestudies.edit_case_study", case_study):
         raise PermissionDenied
     case_study = CaseStudy.objects.select_for_update().get(pk=case_study.pk)

@@ -57,6 +57,7 @@ def case_study_new(request: HttpRequest) -> HttpResponse:
     form = CaseStudyForm(
         request.POST if request.method == "POST" else None,
         frameworks=selectors.frameworks_for_form(),
+        owners=selectors.owners_for(request.user),
         initial={"status": "draft"},
     )
     if request.method == "POST" and form.is_valid():
@@ -100,4 +101,7 @@ def case_study_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def _saved_message(case_study) -> str:
     if case_study.is_published:
         return f"{case_study.title} is saved and published."
-    return f"{case_study.title} is saved as a draft. Only facilitators and administrators see it."
+    return (
+        f"{case_study.title} is saved as a draft. Only its system's facilitators and site "
+        "administrators see it."
+    )

@@ -1,6 +1,9 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
 from django.contrib.auth import forms as auth_forms
+from django.template.loader import render_to_string
+
+from hicm_portal.notify import notify
 
 
 def _gds_helper(*fields, button: str) -> FormHelper:
@@ -41,6 +44,23 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             "invalid": "Enter an email address in the correct format, like name@example.org",
         }
         self.helper = _gds_helper(Field.text("email", field_width=30), button="Send reset link")
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ) -> None:
+        """Sent the way every e-mail of the portal is sent (`notify`), in plain text."""
+        notify(
+            to=[to_email],
+            subject=" ".join(render_to_string(subject_template_name, context).split()),
+            template="password_reset",
+            context=context,
+        )
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):

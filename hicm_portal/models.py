@@ -1,4 +1,7 @@
-"""The portal's user: a person who logs in with their e-mail address."""
+"""The portal's user, who logs in with their e-mail address, and their uploads awaiting
+confirmation."""
+
+import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -61,3 +64,35 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class PendingUpload(models.Model):
+    """An upload that was checked and shown as a preview, kept until its owner confirms it or
+    it expires (`hicm_portal.uploads`). Kept here, not in the session: a preview can be large,
+    and the session row is read on every request.
+
+    `kind` says which import and for what (`action-import:<round>`); `payload` holds the
+    checked rows, or `content` the file itself (the admin's imports read it again)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="pending_uploads")
+    kind = models.CharField(max_length=100)
+    payload = models.JSONField(default=dict, blank=True)
+    content = models.BinaryField(default=b"", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="pending_upload_expires_after_it_is_made",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.owner_id}, expires {self.expires_at:%Y-%m-%d %H:%M}"
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at <= (now or timezone.now())

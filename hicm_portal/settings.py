@@ -54,10 +54,13 @@ INSTALLED_APPS = [
     "axes",
     "django_filters",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "hicm_portal",
     "assessments",
     "improvement_plans",
     "casestudies",
+    "home",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +109,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite: wait for a writer rather than failing at once, and keep persistent connections off.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Take the write lock when a transaction starts: a transaction that has read and then
+    # writes would otherwise fail at once with "database is locked" while another holds it.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
@@ -170,10 +176,35 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "HICM Portal <no-reply@hicm-portal.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Background work (django-tasks): documents and e-mail. "immediate" runs each task at once, in
+# the process that asks for it, so `make run` and the tests need no other process; production
+# sets TASKS_BACKEND=database and runs `manage.py db_worker` beside the web processes.
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate")
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}; got {TASKS_BACKEND!r}"
+    )
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
+# The longest a document may take to build. The worst permitted document builds well within it
+# (tests/documents); one still building after this is shown as failed, to be tried again.
+DOCUMENT_TIMEOUT_SECONDS = env_int("DOCUMENT_TIMEOUT_SECONDS", 120)
+# An e-mail the mail server refused or could not take is tried again, waiting
+# EMAIL_RETRY_SECONDS, then twice as long each time (at most an hour), up to EMAIL_MAX_ATTEMPTS.
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 24)
+EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 60)
+for _name in ("DOCUMENT_TIMEOUT_SECONDS", "EMAIL_MAX_ATTEMPTS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more; got {globals()[_name]}")
+
 # Security: on by environment, so a developer's http://127.0.0.1 keeps working.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=False)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=False)
+CSRF_FAILURE_VIEW = "hicm_portal.views.csrf_failure"  # a GOV.UK page, not Django's plain one
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
@@ -219,6 +250,23 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Admin exports in CSV and XLSX only, through the portal's one formula-safe writer.
 EXPORT_FORMATS = spreadsheets.EXPORT_FORMATS
+# The admin's import previews wait in the database for their owner, and expire (the default
+# keeps them in /tmp for ever); hicm_portal.uploads says why.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "hicm_portal.uploads.PendingUploadStorage"
+
+# Uploads: every import is refused past these limits, checked before and while it is read
+# (hicm_portal.uploads). Its size, before the request body is read; its size unpacked (an
+# .xlsx is a zip); its rows; how long a preview waits for its confirmation.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+UPLOAD_MAX_UNPACKED_BYTES = env_int("UPLOAD_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+UPLOAD_MAX_ROWS = env_int("UPLOAD_MAX_ROWS", 5_000)
+UPLOAD_PREVIEW_MINUTES = env_int("UPLOAD_PREVIEW_MINUTES", 60)
+for _name in ("UPLOAD_MAX_BYTES", "UPLOAD_MAX_UNPACKED_BYTES", "UPLOAD_MAX_ROWS",
+              "UPLOAD_PREVIEW_MINUTES"):  # fmt: skip
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more; got {globals()[_name]}")
+# The fields of a form other than its files: far more than the longest text a form takes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from hicm_portal import forms, views
+import hicm_portal.converters  # noqa: F401 (registers <token:>)
+from hicm_portal import forms, password_reset, views
 
 admin.site.site_header = "HICM Portal administration"
 admin.site.site_title = "HICM Portal admin"
@@ -28,7 +29,7 @@ auth_patterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(form_class=forms.PasswordResetForm),
+        password_reset.PasswordResetView.as_view(form_class=forms.PasswordResetForm),
         name="password_reset",
     ),
     path(
@@ -37,7 +38,7 @@ auth_patterns = [
         name="password_reset_done",
     ),
     path(
-        "password/reset/<uidb64>/<token>/",
+        "password/reset/<token:uidb64>/<token:token>/",
         auth_views.PasswordResetConfirmView.as_view(
             form_class=forms.SetPasswordForm, success_url=reverse_lazy("password_reset_complete")
         ),
@@ -51,13 +52,13 @@ auth_patterns = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("healthz/ready", views.healthz_ready, name="healthz_ready"),
     path("accounts/", include(auth_patterns)),
     path("admin/", admin.site.urls),
+    path("", include("home.urls")),
     path("", include("assessments.urls")),
     path("", include("casestudies.urls")),
     path("", include("improvement_plans.urls")),

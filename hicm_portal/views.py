@@ -1,21 +1,13 @@
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
-from assessments.selectors import home_cards
-
 
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico whatever the page links; send them to our icon."""
     return HttpResponsePermanentRedirect(static("images/favicon.svg"))
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {"cards": home_cards(request.user)})
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:
@@ -53,3 +45,9 @@ def error_500(request: HttpRequest) -> HttpResponse:
     from django.template import loader
 
     return HttpResponse(loader.get_template("errors/500.html").render({}), status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without a valid CSRF token: usually a page left open too long, or opened in
+    another browser. Said in plain words; the technical reason is not shown."""
+    return render(request, "errors/403_csrf.html", status=403)

@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 
 from assessments.forms import GovDateField, PortalForm
 from assessments.models import Change, Level, Partner, Round
-from improvement_plans.models import Action, Investment, Rag
+from hicm_portal.validators import validators_of
+from improvement_plans.models import Action, Investment, Rag, ReturnNarrative
 from improvement_plans.services import ActionInput, InvestmentInput
 
 AUTO_RAG = ""
@@ -287,12 +288,17 @@ class NarrativeForm(PortalForm):
         label="Current performance issues to be addressed",
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
+        validators=validators_of(ReturnNarrative, "performance_issues"),
     )
     changes_to_embed = forms.CharField(
         label="The changes to embed further, including commitments on reablement and care homes",
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
+        validators=validators_of(ReturnNarrative, "changes_to_embed"),
     )
     anticipated_improvements = forms.CharField(
-        label="Anticipated improvements", required=False, widget=forms.Textarea(attrs={"rows": 5})
+        label="Anticipated improvements",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        validators=validators_of(ReturnNarrative, "anticipated_improvements"),
     )

@@ -17,15 +17,24 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from assessments.models import Change, ChangeAction, Level, Partner, Round, System
+from hicm_portal.validators import text_limits
 
 # An action not started within this many days of its due date is at risk (amber).
 AMBER_WITHIN_DAYS = 14
+# Each part of a return's narrative (hicm_portal.validators says why text is bounded).
+NARRATIVE_LIMITS = {"characters": 10_000, "lines": 100}
 
 
 class Rag(models.TextChoices):
     RED = "red", "Red"
     AMBER = "amber", "Amber"
     GREEN = "green", "Green"
+
+
+class ActionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ActionQuerySet":
+        """The actions of the systems a person may see (`System.objects.visible_to`)."""
+        return self.filter(system__in=System.objects.visible_to(user))
 
 
 class Action(models.Model):
@@ -81,6 +90,7 @@ class Action(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
+    objects = ActionQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -223,12 +233,21 @@ class ReturnNarrative(models.Model):
     a BCF appendix."""
 
     round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="return_narrative")
-    performance_issues = models.TextField("current performance issues to be addressed", blank=True)
+    performance_issues = models.TextField(
+        "current performance issues to be addressed",
+        blank=True,
+        validators=text_limits("Current performance issues", **NARRATIVE_LIMITS),
+    )
     changes_to_embed = models.TextField(
         "the changes to embed further, including commitments on reablement and care homes",
         blank=True,
+        validators=text_limits("The changes to embed further", **NARRATIVE_LIMITS),
     )
-    anticipated_improvements = models.TextField("anticipated improvements", blank=True)
+    anticipated_improvements = models.TextField(
+        "anticipated improvements",
+        blank=True,
+        validators=text_limits("Anticipated improvements", **NARRATIVE_LIMITS),
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -238,6 +257,12 @@ class ReturnNarrative(models.Model):
 
     def __str__(self) -> str:
         return f"Return narrative for {self.round}"
+
+
+class IssuedReturnQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "IssuedReturnQuerySet":
+        """The issued returns of the rounds a person may see (`Round.objects.visible_to`)."""
+        return self.filter(round__in=Round.objects.visible_to(user))
 
 
 class IssuedReturn(models.Model):
@@ -260,6 +285,8 @@ class IssuedReturn(models.Model):
     )
     issued_at = models.DateTimeField(default=timezone.now)
 
+    objects = IssuedReturnQuerySet.as_manager()
+
     class Meta:
         ordering = ["round", "-version"]
         constraints = [
@@ -268,3 +295,81 @@ class IssuedReturn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} return, version {self.version}"
+
+
+class Document(models.Model):
+    """A PDF or workbook built by the task worker, once per version of the data it shows.
+
+    `data_key` is a SHA-256 of that data: a download asks for the document of the data as it is
+    now and gets the stored one when it was built before; the unique constraint means two
+    requests at once never build it twice (`improvement_plans.documents`). A document of an
+    issued return is built into the return's snapshot (`IssuedReturn.pdf`, `.xlsx`), which its
+    checksum and backups cover; every other document keeps its bytes in `content`.
+    """
+
+    class Kind(models.TextChoices):
+        CONSENSUS_RECORD = "consensus_record", "Consensus record"
+        DRAFT_RETURN = "draft_return", "Draft return"
+        ISSUED_RETURN = "issued_return", "Issued return"
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "Excel"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Being built"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="documents")
+    issued_return = models.ForeignKey(
+        IssuedReturn,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    file_format = models.CharField(max_length=4, choices=Format.choices)
+    data_key = models.CharField(max_length=64)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    content = models.BinaryField(blank=True, default=b"")
+    size = models.PositiveIntegerField(default=0)
+    checksum = models.CharField("SHA-256 of the file", max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "kind", "file_format", "data_key"], name="one_document_per_data"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="issued_return", issued_return__isnull=False)
+                | (~Q(kind="issued_return") & Q(issued_return__isnull=True)),
+                name="document_of_an_issued_return_names_it",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_file_format_display()}) of {self.round}"
+
+    def is_stuck(self, now=None) -> bool:
+        """Still building long after the worker's limit: its worker stopped, or the build hangs."""
+        limit = timedelta(seconds=settings.DOCUMENT_TIMEOUT_SECONDS)
+        return (
+            self.status == self.Status.RUNNING
+            and self.started_at is not None
+            and self.started_at < (now or timezone.now()) - limit
+        )

@@ -10,6 +10,7 @@ import io
 from collections import Counter
 from decimal import Decimal
 
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
@@ -19,6 +20,7 @@ from assessments.models import Change, Consensus, Decision, Round
 from assessments.review_selectors import approval_rows, trend_rows
 from assessments.selectors import previous_agreed_levels
 from hicm_portal.charts import radar, trend
+from hicm_portal.spreadsheets import append_row
 from improvement_plans.models import Investment, ReturnNarrative
 from improvement_plans.pdf import html_to_pdf
 from improvement_plans.selectors import investment_totals, plan_actions
@@ -41,19 +43,59 @@ def _money(amount: Decimal) -> str:
 
 def return_data(round_: Round) -> dict:
     """Everything the BCF return of an agreed round shows, as JSON-ready values."""
-    narrative = ReturnNarrative.objects.filter(round=round_).first()
+    # Each read takes only the columns the return shows: it is rebuilt on every preview.
+    narrative = (
+        ReturnNarrative.objects.filter(round=round_)
+        .values(*(key for key, _ in NARRATIVE_PROMPTS))
+        .first()
+    )
     consensus = {
         c.change_id: c
-        for c in Consensus.objects.filter(round=round_).select_related("level", "planned_level")
+        for c in Consensus.objects.filter(round=round_)
+        .select_related("level", "planned_level")
+        .only(
+            "change_id",
+            "rationale",
+            "planned_by",
+            "challenges",
+            "milestones",
+            "support_needs",
+            "level__number",
+            "level__name",
+            "planned_level__number",
+            "planned_level__name",
+        )
+        .order_by()
     }
     previous = previous_agreed_levels(round_)
-    actions = list(plan_actions(round_))
-    investments = list(Investment.objects.filter(round=round_).prefetch_related("changes"))
+    actions = list(
+        plan_actions(round_)
+        .select_related(None)
+        .select_related("change", "lead_partner", "owner")
+        .only(
+            "title",
+            "status",
+            "start_date",
+            "due_date",
+            "rag_override",
+            "change__code",
+            "change__position",
+            "lead_partner__name",
+            "owner__full_name",
+            "owner__email",
+        )
+    )
+    investments = list(
+        Investment.objects.filter(round=round_).prefetch_related(
+            Prefetch("changes", queryset=Change.objects.only("code", "position").order_by())
+        )
+    )
     totals = investment_totals(investments)
     today = timezone.localdate()
     approvals = (
         Decision.objects.filter(consensus__round=round_, kind=Decision.Kind.APPROVE)
         .select_related("decided_by")
+        .only("decided_at", "decided_by__full_name", "decided_by__email")
         .order_by("decided_at")
     )
     approvers = {}
@@ -63,14 +105,14 @@ def return_data(round_: Round) -> dict:
             "last": decision.decided_at.date().isoformat(),
         }
     changes = []
-    for change in Change.objects.filter(framework=round_.framework, archived=False):
+    for change in (
+        Change.objects.filter(framework=round_.framework_id, archived=False)
+        .order_by("position")
+        .only("code", "title")
+    ):
         agreed = consensus.get(change.pk)
         own = [a for a in actions if a.change_id == change.pk]
-        gap = (
-            max(0, agreed.planned_level.number - agreed.level.number)
-            if agreed and agreed.planned_level
-            else 0
-        )
+        gap = agreed.gap if agreed else 0
         statuses = Counter(a.get_status_display() for a in own)
         changes.append(
             {
@@ -82,7 +124,7 @@ def return_data(round_: Round) -> dict:
                 "planned_by": agreed.planned_by.isoformat()
                 if agreed and agreed.planned_by
                 else None,
-                "rationale": agreed.rationale if agreed and agreed.level.number >= 4 else "",
+                "rationale": agreed.rationale if agreed and agreed.level.needs_evidence else "",
                 "challenges": agreed.challenges if agreed else "",
                 "milestones": agreed.milestones if agreed else "",
                 "support_needs": agreed.support_needs if agreed else "",
@@ -103,9 +145,7 @@ def return_data(round_: Round) -> dict:
         "quorum": round_.quorum,
         "approvers": list(approvers.values()),
         "previous_round": round_.previous_round.name if round_.previous_round else None,
-        "narrative": {
-            key: getattr(narrative, key, "") if narrative else "" for key, _ in NARRATIVE_PROMPTS
-        },
+        "narrative": {key: (narrative or {}).get(key, "") for key, _ in NARRATIVE_PROMPTS},
         "changes": changes,
         "investments": [
             {
@@ -198,7 +238,7 @@ def return_body_context(data: dict) -> dict:
 
 
 def return_xlsx(data: dict, *, version: int | None = None) -> bytes:
-    """The return as a workbook with the same content as the PDF."""
+    """The return as a workbook with the same content as the PDF, user text as text."""
     workbook = Workbook()
     bold = Font(bold=True)
     cover = workbook.active
@@ -214,19 +254,20 @@ def return_xlsx(data: dict, *, version: int | None = None) -> bytes:
         ("Version", str(version) if version else "Draft"),
     ]
     for row in rows:
-        cover.append(row)
+        append_row(cover, row)
     cover["A1"].font = Font(bold=True, size=14)
     narrative = workbook.create_sheet("Narrative")
     for key, label in NARRATIVE_PROMPTS:
-        narrative.append([label, data["narrative"][key]])
+        append_row(narrative, [label, data["narrative"][key]])
     changes = workbook.create_sheet("Changes")
     headers = ["Code", "Change", "Previous agreed level", "Current agreed level", "Planned level",
                "Planned by", "Gap", "Rationale (Mature or Exemplary)", "Challenges",
                "Milestones met / observed impact", "Support needs", "Investment (£)",
                "Gap with no action"]  # fmt: skip
-    changes.append(headers)
+    append_row(changes, headers)
     for c in data["changes"]:
-        changes.append(
+        append_row(
+            changes,
             [
                 c["code"],
                 c["title"],
@@ -241,20 +282,22 @@ def return_xlsx(data: dict, *, version: int | None = None) -> bytes:
                 c["support_needs"],
                 float(c["invested"]),
                 "Yes" if c["no_action"] else "No",
-            ]
+            ],
         )
     investments = workbook.create_sheet("Investments")
-    investments.append(["Scheme", "Funding source", "Financial year", "Changes", "Amount (£)"])
+    append_row(investments, ["Scheme", "Funding source", "Financial year", "Changes", "Amount (£)"])
     for i in data["investments"]:
-        investments.append(
-            [i["scheme"], i["source"], i["year"], ", ".join(i["changes"]), float(i["amount"])]
+        append_row(
+            investments,
+            [i["scheme"], i["source"], i["year"], ", ".join(i["changes"]), float(i["amount"])],
         )
-    investments.append(["Total", "", "", "", float(data["totals"]["total"])])
+    append_row(investments, ["Total", "", "", "", float(data["totals"]["total"])])
     actions = workbook.create_sheet("Actions")
-    actions.append(["Change", "Action", "Lead partner", "Owner", "Due", "Status", "RAG"])
+    append_row(actions, ["Change", "Action", "Lead partner", "Owner", "Due", "Status", "RAG"])
     for a in data["actions"]:
-        actions.append(
-            [a["change"], a["title"], a["lead"], a["owner"], a["due"], a["status"], a["rag"]]
+        append_row(
+            actions,
+            [a["change"], a["title"], a["lead"], a["owner"], a["due"], a["status"], a["rag"]],
         )
     for sheet in workbook.worksheets:
         for cell in sheet[1]:
@@ -350,7 +393,9 @@ def consensus_record_data(round_: Round) -> dict:
     return {"round": round_, "rows": rows}
 
 
+def consensus_record_html(round_: Round) -> str:
+    return render_to_string("pdf/consensus_record.html", consensus_record_data(round_))
+
+
 def consensus_record_pdf(round_: Round) -> bytes:
-    context = consensus_record_data(round_)
-    html = render_to_string("pdf/consensus_record.html", context)
-    return html_to_pdf(html)
+    return html_to_pdf(consensus_record_html(round_))

@@ -1,8 +1,9 @@
 """Actions as spreadsheets: export for reporting, import for bulk planning.
 
 An import runs first as a dry run (a preview with every row's errors) and writes nothing; the
-confirmed import writes every row or none. Rows are checked by the same rules as the action
-form (`services.check_action`).
+confirmed import writes every row or none. Each row is added by the action form's own service
+(`services.action_create`): the same checks, the same audit entry and history, and the same
+e-mail to the action's owner, sent only once the import commits.
 """
 
 from datetime import date
@@ -13,7 +14,12 @@ from import_export import fields, resources
 
 from assessments.models import Round
 from improvement_plans.models import Action
-from improvement_plans.services import ActionInput, apply_action_input, check_action
+from improvement_plans.services import ActionInput, action_create, apply_action_input
+
+# The same answer whether nobody has the address or its owner is outside this system: an
+# import must not tell who has an account elsewhere.
+OWNER_MISSING = "Enter the owner's e-mail address"
+OWNER_NOT_A_MEMBER = "Nobody in this system's partners has the e-mail address {email!r}"
 
 COLUMNS = ["change", "title", "description", "target_level", "lead_partner", "owner",
            "start_date", "due_date", "status"]  # fmt: skip
@@ -98,9 +104,17 @@ class ActionResource(resources.ModelResource):
         if partner is None:
             errors["lead_partner"] = f"This system has no partner called {partner_name!r}"
         email = str(row.get("owner") or "").strip().lower()
-        owner = get_user_model().objects.filter(email__iexact=email).first()
-        if owner is None:
-            errors["owner"] = f"Nobody has the e-mail address {email!r}"
+        owner = (
+            get_user_model()
+            .objects.filter(email__iexact=email, memberships__partner__system=round_.system)
+            .first()
+            if email
+            else None
+        )
+        if not email:
+            errors["owner"] = OWNER_MISSING
+        elif owner is None:
+            errors["owner"] = OWNER_NOT_A_MEMBER.format(email=email)
         status_text = str(row.get("status") or "").strip().lower()
         statuses = {v: v for v in Action.Status.values}
         statuses.update({label.lower(): v for v, label in Action.Status.choices})
@@ -121,7 +135,7 @@ class ActionResource(resources.ModelResource):
             due = None
         if errors:
             raise ValidationError(errors)
-        data = ActionInput(
+        return ActionInput(
             title=str(row.get("title") or ""),
             description=str(row.get("description") or ""),
             change=change,
@@ -132,14 +146,17 @@ class ActionResource(resources.ModelResource):
             due_date=due,
             status=status,
         )
-        check_action(round_, data)
-        return data
 
     def import_instance(self, instance: Action, row, **kwargs) -> None:
-        data = self._resolve(row)
+        # Read the row (never leaving the last row's reading behind if this one fails);
+        # `save_instance` hands it to the service, which checks it as it checks the form's.
+        self._row_input = None
+        self._row_input = self._resolve(row)
         instance.system = self.round.system
-        instance.created_by = self.user
-        apply_action_input(instance, data)
+        apply_action_input(instance, self._row_input)
 
-    def after_save_instance(self, instance: Action, row, **kwargs) -> None:
-        instance.rounds.add(self.round)
+    def save_instance(self, instance: Action, is_create, row, **kwargs) -> None:
+        """Add the row's action through the form's service. In a preview this runs inside the
+        transaction that is rolled back, so nothing is kept and nobody is e-mailed."""
+        action = action_create(round_=self.round, data=self._row_input, created_by=self.user)
+        instance.pk, instance.public_id = action.pk, action.public_id

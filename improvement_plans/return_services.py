@@ -1,7 +1,5 @@
 """Writing and issuing BCF returns."""
 
-import json
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -9,7 +7,7 @@ from django.utils import timezone
 
 from assessments.models import Round
 from assessments.round_services import audit
-from improvement_plans import reports
+from improvement_plans import documents, reports
 from improvement_plans.models import IssuedReturn, ReturnNarrative
 
 NOT_AGREED = "A return can be written only for an agreed round."
@@ -25,15 +23,19 @@ def narrative_save(*, round_: Round, saved_by, **texts: str) -> ReturnNarrative:
         setattr(narrative, key, texts.get(key, "").strip())
     narrative.updated_by = saved_by
     narrative.updated_at = timezone.now()
+    narrative.full_clean(exclude=["round", "updated_by"])
     narrative.save()
     return narrative
 
 
 @transaction.atomic
 def return_issue(*, round_: Round, issued_by) -> IssuedReturn:
-    """Freeze the return as it stands: its data, HTML, PDF and XLSX, with a checksum.
+    """Freeze the return as it stands: its data now; its PDF and XLSX are built from that data
+    by the task worker, which records their checksum (`improvement_plans.documents`).
 
-    Each issue is a new version; earlier versions stay as they were issued.
+    Each issue is a new version; earlier versions stay as they were issued. Nothing is rendered
+    here, under the round's lock: the files are queued in this transaction, for the worker to
+    build once it commits (the immediate backend of development and tests builds them at once).
     """
     if not issued_by.has_perm("improvement_plans.manage_plan", round_):
         raise PermissionDenied
@@ -41,21 +43,20 @@ def return_issue(*, round_: Round, issued_by) -> IssuedReturn:
     if locked.status != Round.Status.AGREED:
         raise ValidationError(NOT_AGREED)
     version = (IssuedReturn.objects.filter(round=locked).aggregate(v=Max("version"))["v"] or 0) + 1
-    data = reports.return_data(locked)
-    html, pdf, xlsx = reports.render_return(data, version=version)
-    data_json = json.dumps(data, sort_keys=True)
     issued = IssuedReturn.objects.create(
         round=locked,
         version=version,
-        data=data,
-        html=html,
-        pdf=pdf,
-        xlsx=xlsx,
-        checksum=reports.checksum(data_json, pdf, xlsx),
+        data=reports.return_data(locked),
+        html="",
+        pdf=b"",
+        xlsx=b"",
+        checksum="",
         issued_by=issued_by,
     )
-    audit(locked, issued_by, f"Issued BCF return version {version}", issued.checksum[:16])
-    return issued
+    data_key = documents.issued_data_key(issued)
+    audit(locked, issued_by, f"Issued BCF return version {version}", f"data {data_key[:16]}")
+    documents.issued_return_documents(issued=issued, requested_by=issued_by)
+    return IssuedReturn.objects.get(pk=issued.pk)
 
 
 def latest_issued(round_: Round) -> IssuedReturn | None:

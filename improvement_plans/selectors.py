@@ -4,14 +4,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from assessments.models import Change, Consensus, Crosswalk, Round
 from assessments.rules import roles_of
-from improvement_plans.models import Action, Investment, ProgressUpdate
+from improvement_plans.models import Action, Investment, ProgressUpdate, Rag
 
 MAX_CHAIN = 50  # rounds followed back through previous_round
 
@@ -20,7 +19,9 @@ def round_chain(round_: Round) -> list[int]:
     """This round and the agreed rounds it started from, newest first."""
     chain = [round_.pk]
     previous = dict(
-        Round.objects.filter(system=round_.system_id).values_list("pk", "previous_round_id")
+        Round.objects.filter(system=round_.system_id)
+        .order_by()
+        .values_list("pk", "previous_round_id")
     )
     current = previous.get(round_.pk)
     while current and current not in chain and len(chain) < MAX_CHAIN:
@@ -42,66 +43,179 @@ def plan_actions(round_: Round) -> QuerySet[Action]:
     )
 
 
+# GOV.UK tag colours of an action's status and RAG, as `plans/_status.html` and `_rag.html`
+# draw them; the plan page writes its many rows from these without an include per cell.
+STATUS_TAG_COLOURS = {
+    Action.Status.DONE: "green",
+    Action.Status.IN_PROGRESS: "light-blue",
+    Action.Status.BLOCKED: "red",
+    Action.Status.CANCELLED: "grey",
+    Action.Status.NOT_STARTED: "blue",
+}
+RAG_TAG_COLOURS = {Rag.RED: "red", Rag.AMBER: "orange", Rag.GREEN: "green"}
+
+
+@dataclass
+class PlanAction:
+    """An action as a row of the plan page shows it: names and tags worked out here."""
+
+    pk: int
+    public_id: str
+    title: str
+    change_id: int
+    is_open: bool
+    lead: str
+    owner: str
+    due: str  # "3 Mar 2027"
+    overdue: bool
+    status_colour: str
+    status_label: str
+    rag_colour: str
+    rag_label: str
+    rag_by_hand: bool
+    carried: bool = False  # from an earlier plan's change that maps to this one
+
+
+def _plan_action(action: Action, today) -> PlanAction:
+    rag = action.rag(today)
+    return PlanAction(
+        pk=action.pk,
+        public_id=str(action.public_id),
+        title=action.title,
+        change_id=action.change_id,
+        is_open=action.is_open,
+        lead=action.lead_partner.name,
+        owner=action.owner.get_full_name(),
+        due=date_format(action.due_date, "j M Y"),
+        overdue=action.is_overdue(today),
+        status_colour=STATUS_TAG_COLOURS[action.status],
+        status_label=action.get_status_display(),
+        rag_colour=RAG_TAG_COLOURS.get(rag, "grey"),
+        rag_label=Rag(rag).label if rag else "None",
+        rag_by_hand=bool(action.rag_override),
+    )
+
+
 @dataclass
 class PlanRow:
     change: Change
     consensus: Consensus | None
-    actions: list[Action] = field(default_factory=list)
+    actions: list[PlanAction] = field(default_factory=list)
     invested: Decimal = Decimal("0")
 
     @property
     def gap(self) -> int:
-        c = self.consensus
-        if c is None or c.planned_level is None:
-            return 0
-        return max(0, c.planned_level.number - c.level.number)
+        return self.consensus.gap if self.consensus else 0
 
     @property
     def needs_action(self) -> bool:
         """A gap with no action working on it (done or cancelled ones do not count)."""
         return self.gap > 0 and not any(a.is_open for a in self.actions)
 
+    @property
+    def agreed(self) -> str:
+        """The agreed level as the card shows it: "3 Established", or "–"."""
+        return str(self.consensus.level) if self.consensus else "–"
+
+    @property
+    def planned(self) -> str:
+        """The planned level and date as the card shows them: "4 Mature by 1 March 2027"."""
+        consensus = self.consensus
+        if consensus is None or consensus.planned_level is None:
+            return "–"
+        by = consensus.planned_by
+        return f"{consensus.planned_level}" + (f" by {date_format(by, 'j F Y')}" if by else "")
+
+
+def _investment_row(investment: Investment) -> dict:
+    """An investment as a row of the plan's table shows it."""
+    return {
+        "public_id": investment.public_id,
+        "scheme": investment.scheme_name,
+        "source": investment.get_funding_source_display(),
+        "year": investment.financial_year,
+        "changes": ", ".join(change.code for change in investment.changes.all()),
+        "amount": investment.amount,
+    }
+
 
 def plan_rows(round_: Round) -> dict:
-    """Per change: agreed and planned level, gap, actions, investment; and the totals."""
+    """Per change: agreed and planned level, gap, actions, investment; and the totals.
+    Seven queries; each action is read with only the columns its row shows."""
+    today = timezone.localdate()
     consensus = {
         c.change_id: c
-        for c in Consensus.objects.filter(round=round_).select_related("level", "planned_level")
+        for c in Consensus.objects.filter(round=round_)
+        .select_related("level", "planned_level")
+        .only(
+            "change_id",
+            "planned_by",
+            "level__number",
+            "level__name",
+            "planned_level__number",
+            "planned_level__name",
+        )
+        .order_by()
     }
-    actions = list(plan_actions(round_))
+    actions = list(
+        plan_actions(round_)
+        .select_related(None)
+        .select_related("change", "lead_partner", "owner")
+        .only(
+            "public_id",
+            "title",
+            "change__code",
+            "change__title",
+            "status",
+            "start_date",
+            "due_date",
+            "rag_override",
+            "lead_partner__name",
+            "owner__full_name",
+            "owner__email",
+        )
+    )
     investments = list(
         Investment.objects.filter(round=round_)
-        .prefetch_related("changes")
+        .prefetch_related(
+            Prefetch(
+                "changes", queryset=Change.objects.only("code", "position").order_by("position")
+            )
+        )
         .order_by("financial_year", "scheme_name")
     )
     rows = {
         change.pk: PlanRow(change, consensus.get(change.pk))
-        for change in Change.objects.filter(framework=round_.framework, archived=False)
+        for change in Change.objects.filter(framework=round_.framework_id, archived=False).order_by(
+            "position"
+        )
     }
     # Actions carried from a plan on an earlier edition of the framework sit beside the change
-    # their change maps to.
+    # their change maps to. Always asked, so the page's query count does not hang on its data.
     forward = dict(
         Crosswalk.objects.filter(to_change__framework=round_.framework_id).values_list(
             "from_change_id", "to_change_id"
         )
     )
-    carried_changes = {}
+    unmapped = []
     for action in actions:
         row = rows.get(action.change_id) or rows.get(forward.get(action.change_id))
         if row is None:
-            carried_changes[action.pk] = action
+            unmapped.append(action)
             continue
-        row.actions.append(action)
+        shown = _plan_action(action, today)
+        shown.carried = action.change_id != row.change.pk
+        row.actions.append(shown)
     totals = investment_totals(investments)
     for change_id, amount in totals["by_change"].items():
         if change_id in rows:
             rows[change_id].invested = amount
     return {
         "rows": list(rows.values()),
-        "unmapped_actions": list(carried_changes.values()),
-        "investments": investments,
+        "unmapped_actions": unmapped,
+        "investments": [_investment_row(investment) for investment in investments],
         "totals": totals,
-        "today": timezone.localdate(),
+        "today": today,
     }
 
 
@@ -124,18 +238,6 @@ def investment_totals(investments: list[Investment]) -> dict:
         "by_year": sorted(by_year.items()),
         "by_change": dict(by_change),
     }
-
-
-def action_for_user(user, public_id) -> Action:
-    action = get_object_or_404(
-        Action.objects.select_related(
-            "system", "change__framework", "lead_partner", "owner", "target_level", "template"
-        ).prefetch_related("contributing_partners", "investments", "rounds"),
-        public_id=public_id,
-    )
-    if not user.has_perm("improvement_plans.view_action", action):
-        raise Http404("No such action")
-    return action
 
 
 def latest_plan_round(action: Action) -> Round | None:
@@ -170,24 +272,22 @@ def my_actions(user) -> QuerySet[Action]:
     )
 
 
-def finished_actions_for(round_: Round, change: Change) -> list[Action]:
-    """Actions of the plans this round started from that finished for this change (or the
-    change it maps from), so raters are asked whether the level has moved."""
-    earlier = round_chain(round_)[1:]
-    if not earlier:
+def finished_actions_for(round_: Round, change: Change) -> list[dict]:
+    """Actions of the plans this round started from that finished for this change (or a
+    change it maps from), as title and lead partner, so raters are asked whether the level has
+    moved. Two queries."""
+    if round_.previous_round_id is None:
         return []
-    change_ids = [
-        change.pk,
-        *Crosswalk.objects.filter(to_change=change).values_list("from_change_id", flat=True),
-    ]
+    earlier = round_chain(round_)[1:]
+    mapped_from = Crosswalk.objects.filter(to_change=change).values("from_change")
     # Scoped to the system first: by change alone the index would walk every system's actions.
     return list(
         Action.objects.filter(
+            Q(change=change) | Q(change__in=mapped_from),
             system=round_.system_id,
             rounds__in=earlier,
-            change__in=change_ids,
             status=Action.Status.DONE,
         )
+        .values("pk", "title", lead=F("lead_partner__name"))
         .distinct()
-        .select_related("lead_partner")
     )

@@ -8,17 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Change, ChangeAction, Level, Member, Partner, Round
 from assessments.round_services import audit, partner_member_emails
-from assessments.services import portal_link
+from hicm_portal.notify import notify, portal_link
 from improvement_plans.models import (
     Action,
     ActionReminderSent,
@@ -88,22 +85,12 @@ def _action_link(action: Action) -> str:
     return portal_link(reverse("action_detail", args=[action.public_id]))
 
 
-def _send(subject: str, template: str, recipients: list[str], **context) -> None:
-    if not recipients:
-        return
-    body = render_to_string(template, {"service_name": settings.SERVICE_NAME, **context})
-    messages = [(subject, body, None, [address]) for address in recipients]
-    transaction.on_commit(lambda: send_mass_mail(messages))
-
-
 def _tell_owner(action: Action, assigned_by) -> None:
-    _send(
-        f"You own an improvement action: {action.title}",
-        "emails/action_assigned.txt",
-        [action.owner.email],
-        action=action,
-        assigned_by=assigned_by,
-        link=_action_link(action),
+    notify(
+        to=[action.owner.email],
+        subject=f"You own an improvement action: {action.title}",
+        template="action_assigned",
+        context={"action": action, "assigned_by": assigned_by, "link": _action_link(action)},
     )
 
 
@@ -271,12 +258,11 @@ def action_reminders_send(*, today: date | None = None, dry_run: bool = False) -
                 ActionReminderSent.objects.create(
                     action=action, due_date=action.due_date, sent_on=today
                 )
-                _send(
-                    f"Due {action.due_date:%-d %B}: {action.title}",
-                    "emails/action_due.txt",
-                    [action.owner.email],
-                    action=action,
-                    link=_action_link(action),
+                notify(
+                    to=[action.owner.email],
+                    subject=f"Due {action.due_date:%-d %B}: {action.title}",
+                    template="action_due",
+                    context={"action": action, "link": _action_link(action)},
                 )
         except IntegrityError:
             report[-1] += " (already reminded)"
@@ -306,14 +292,16 @@ def overdue_digest_send(*, today: date | None = None, dry_run: bool = False) -> 
         try:
             with transaction.atomic():
                 OverdueDigestSent.objects.create(partner=partner, week=week_key, sent_on=today)
-                _send(
-                    f"{len(actions)} overdue improvement action{'s' if len(actions) != 1 else ''}"
-                    f" for {partner}",
-                    "emails/overdue_digest.txt",
-                    emails.get(partner_id, []),
-                    partner=partner,
-                    items=[(a, _action_link(a)) for a in actions],
-                    today=today,
+                notify(
+                    to=emails.get(partner_id, []),
+                    subject=f"{len(actions)} overdue improvement "
+                    f"action{'s' if len(actions) != 1 else ''} for {partner}",
+                    template="overdue_digest",
+                    context={
+                        "partner": partner,
+                        "items": [(a, _action_link(a)) for a in actions],
+                        "today": today,
+                    },
                 )
         except IntegrityError:
             report[-1] += " (digest already sent this week)"

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import hicm_portal.converters  # noqa: F401 (registers <code:>, <token:>, <fileformat:>)
 from improvement_plans import return_views, views
 
 ROUND = "rounds/<uuid:public_id>/plan/"
@@ -24,7 +25,7 @@ urlpatterns = [
         name="return_preview",
     ),
     path(
-        "rounds/<uuid:public_id>/return/draft.<str:file_format>",
+        "rounds/<uuid:public_id>/return/draft.<fileformat:file_format>",
         return_views.return_draft_file,
         name="return_draft_file",
     ),
@@ -35,7 +36,7 @@ urlpatterns = [
         name="return_pdf",
     ),
     path(
-        "returns/<uuid:issued_id>/<str:file_format>/",
+        "returns/<uuid:issued_id>/<fileformat:file_format>/",
         return_views.issued_file,
         name="issued_return_file",
     ),

@@ -1,14 +1,24 @@
-"""The shared cast of test users, and test-only settings.
+"""The shared cast of test users, the framework library, and test-only settings.
 
 Later work extends the cast into a permission matrix: every URL × every role × own/other
 partner × own/other system.
+
+The shipped framework library is loaded once per test database (so once per xdist worker),
+when the database is set up: every test runs in a transaction that is rolled back, so each one
+finds the library as loaded. A transactional test (the browser and race tests) commits for
+real and the database is flushed when it ends, so `frameworks` loads the library again when
+it is missing; pytest-django runs the transactional tests last, so this happens after each of
+them and hardly ever before another kind of test.
 """
 
+import io
 from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
+from assessments.models import Framework
 from tests.factories import (
     MemberFactory,
     PartnerFactory,
@@ -113,15 +123,30 @@ def cast(db) -> Cast:
     )
 
 
+def _load_framework_library() -> None:
+    call_command("load_frameworks", verbosity=0, stdout=io.StringIO())
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with the shipped framework library (fixtures/frameworks) loaded."""
+    with django_db_blocker.unblock():
+        _load_framework_library()
+
+
 @pytest.fixture
-def frameworks(db):
-    """The shipped framework library, loaded from fixtures/frameworks."""
-    from django.core.management import call_command
-
-    call_command("load_frameworks", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
-    from assessments.models import Framework
-
+def frameworks(db) -> dict:
+    """The shipped framework library by key (loaded once per test database, see above)."""
+    if not Framework.objects.exists():  # a transactional test flushed the database
+        _load_framework_library()
     return {f.key: f for f in Framework.objects.all()}
+
+
+@pytest.fixture
+def empty_framework_library(db) -> None:
+    """For tests of loading frameworks: the test starts with no framework at all."""
+    Framework.objects.update(predecessor=None)
+    Framework.objects.all().delete()
 
 
 @pytest.fixture
@@ -150,27 +175,11 @@ def open_round(cast, frameworks):
     return round_
 
 
-def rate_everything(round_, partner, user, *, rationale="Seen in practice", level_number=3):
-    """Give `partner` a complete rating of every change of `round_`, as `user` would."""
-    from assessments.models import PartnerReturn
-    from assessments.round_services import RatingInput, rating_save
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty default cache: it counts password reset requests per
+    address (hicm_portal/password_reset.py), and addresses repeat between tests."""
+    from django.core.cache import cache
 
-    partner_return = PartnerReturn.objects.select_related("round", "partner").get(
-        round=round_, partner=partner
-    )
-    level = round_.framework.levels.get(number=level_number)
-    evidence = [{"title": "Audit", "url": "https://example.org/audit"}] if level_number >= 4 else []
-    for change in round_.framework.changes.filter(archived=False):
-        rating_save(
-            partner_return=partner_return,
-            change=change,
-            data=RatingInput(
-                level=level,
-                rationale=f"{rationale} ({change.code})",
-                evidence=evidence,
-                confidence="medium",
-            ),
-            saved_by=user,
-            expected_version=0,
-        )
-    return partner_return
+    cache.clear()
+    yield

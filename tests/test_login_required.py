@@ -46,16 +46,15 @@ def _concrete(route: str) -> str:
     for converter, value in (
         ("<slug:slug>", SAMPLE["slug"]),
         ("<slug:key>", SAMPLE["key"]),
-        ("<str:code>", SAMPLE["code"]),
+        ("<code:code>", SAMPLE["code"]),
         ("<uuid:public_id>", SAMPLE["uuid"]),
         ("<uuid:partner_id>", SAMPLE["uuid"]),
         ("<uuid:comment_id>", SAMPLE["uuid"]),
         ("<uuid:investment_id>", SAMPLE["uuid"]),
         ("<uuid:issued_id>", SAMPLE["uuid"]),
-        ("<str:file_format>", "pdf"),
-        ("<str:token>", "token"),
-        ("<uidb64>", "MQ"),
-        ("<token>", "token"),
+        ("<fileformat:file_format>", "pdf"),
+        ("<token:token>", "token"),
+        ("<token:uidb64>", "MQ"),
     ):
         path = path.replace(converter, value)
     assert "<" not in path, f"add a sample value for {route}"

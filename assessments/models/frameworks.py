@@ -6,6 +6,10 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+# Levels at or above this number (Mature, Exemplary) need evidence behind a rating, and a
+# rationale behind an agreed level and in the BCF return. Ask a level: `level.needs_evidence`.
+EVIDENCE_FROM_LEVEL = 4
+
 
 class Framework(models.Model):
     """One published model: a stable key and the integer version of its loaded content."""
@@ -55,6 +59,11 @@ class Level(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}"
+
+    @property
+    def needs_evidence(self) -> bool:
+        """A claim of this level needs evidence (a rating) or a rationale (an agreed level)."""
+        return self.number >= EVIDENCE_FROM_LEVEL
 
 
 class Group(models.Model):

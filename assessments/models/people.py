@@ -26,13 +26,16 @@ class Region(models.Model):
 
 class SystemQuerySet(models.QuerySet):
     def visible_to(self, user) -> "SystemQuerySet":
-        """The systems a person holds any role in, or views as a regional viewer."""
-        if not user.is_authenticated:
-            return self.none()
+        """The systems a person may see: those they hold any role in, and those of the regions
+        they view. `assessments.rules.can_view_system` asks the same of one system from the
+        person's roles, and a test holds the two together."""
+        # The person's roles are read once per request and shared with the permission checks.
+        from assessments.rules import roles_of
+
+        roles = roles_of(user)
         return self.filter(
-            Q(pk__in=Member.objects.filter(user=user).values("partner__system"))
-            | Q(pk__in=SystemRole.objects.filter(user=user).values("system"))
-            | Q(region__in=RegionalViewer.objects.filter(user=user).values("region"))
+            Q(pk__in={*roles.partner_ids_by_system, *roles.facilitator_of, *roles.steering_of})
+            | Q(region_id__in=roles.viewer_of_regions)
         )
 
 
@@ -150,6 +153,89 @@ class RegionalViewer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: regional viewer of {self.region}"
+
+
+class RoleChange(models.Model):
+    """One grant or removal of a role: whom, which role and where, by whom, when.
+
+    Written by the services `role_grant` and `role_remove` only, and never changed: the
+    record behind the system's "People and roles" history and the person's account page.
+    Nobody grants a role to themselves, and the database holds that too.
+    """
+
+    class Role(models.TextChoices):
+        MEMBER = "member", "Partner member"
+        FACILITATOR = "facilitator", "Facilitator"
+        STEERING = "steering", "Steering committee member"
+        REGIONAL_VIEWER = "regional_viewer", "Regional viewer"
+
+    class Kind(models.TextChoices):
+        GRANTED = "granted", "Granted"
+        REMOVED = "removed", "Removed"
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_changes"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    system = models.ForeignKey(
+        System, null=True, blank=True, on_delete=models.CASCADE, related_name="role_changes"
+    )
+    partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.CASCADE, related_name="role_changes"
+    )
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.CASCADE, related_name="role_changes"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when the portal itself made the change (set-up data).",
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["system", "at"]),
+            models.Index(fields=["person", "at"]),
+        ]
+        constraints = [
+            # A regional viewer's role is held in a region; every other role in a system.
+            models.CheckConstraint(
+                condition=(
+                    Q(role="regional_viewer", system__isnull=True, region__isnull=False)
+                    | (~Q(role="regional_viewer") & Q(system__isnull=False, region__isnull=True))
+                ),
+                name="role_change_place",
+            ),
+            # A partner is named for a partner member, and only for one.
+            models.CheckConstraint(
+                condition=Q(role="member", partner__isnull=False)
+                | (~Q(role="member") & Q(partner__isnull=True)),
+                name="role_change_partner_for_members",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="granted") | Q(by__isnull=True) | ~Q(by=models.F("person")),
+                name="role_change_not_granted_to_oneself",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.person}, {self.description}"
+
+    @property
+    def place(self) -> object:
+        """Where the role is held: the partner, system or region."""
+        return self.partner or self.system or self.region
+
+    @property
+    def description(self) -> str:
+        """The role in words, such as "Partner member of Testshire Hospitals"."""
+        return f"{self.get_role_display()} of {self.place}"
 
 
 # ---------------------------------------------------------------------------

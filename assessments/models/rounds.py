@@ -17,9 +17,29 @@ from simple_history.models import HistoricalRecords
 
 from assessments.models.frameworks import Change, Framework, Level
 from assessments.models.people import Partner, System
+from hicm_portal.validators import text_limits
 
-# Levels at or above this number need evidence behind them (Mature, Exemplary).
-EVIDENCE_FROM_LEVEL = 4
+
+class RoundQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "RoundQuerySet":
+        """The rounds a person may see: the one rule of who sees a round (DESIGN §3).
+
+        Facilitators of its system see a round in every state, drafts included; its partner
+        members and steering members once it is open (not a draft); regional viewers of its
+        region once it is agreed. `assessments.rules.can_view_round` asks the same of one round
+        from the person's roles, and a test holds the two together.
+        """
+        # The person's roles are read once per request (and shared with the permission
+        # checks), so the rule filters on their ids rather than on subqueries.
+        from assessments.rules import roles_of
+
+        roles = roles_of(user)
+        taking_part = {*roles.partner_ids_by_system, *roles.steering_of}
+        return self.filter(
+            Q(system_id__in=roles.facilitator_of)
+            | (~Q(status=Round.Status.DRAFT) & Q(system_id__in=taking_part))
+            | Q(status=Round.Status.AGREED, system__region_id__in=roles.viewer_of_regions)
+        )
 
 
 class Round(models.Model):
@@ -72,9 +92,12 @@ class Round(models.Model):
         help_text="Who took part in the consensus workshop.",
     )
     attendance_note = models.TextField(
-        blank=True, help_text="Others who attended the workshop (guests, apologies)."
+        blank=True,
+        validators=text_limits("Others attending, and apologies", characters=1000, lines=20),
+        help_text="Others who attended the workshop (guests, apologies).",
     )
 
+    objects = RoundQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -112,6 +135,14 @@ class Round(models.Model):
         return self.status == self.Status.AGREED
 
 
+class PartnerReturnQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "PartnerReturnQuerySet":
+        """The returns of the rounds a person may see. Seeing that a return exists is not
+        reading its ratings: while rating, those are its partner's members' alone
+        (`assessments.view_return`)."""
+        return self.filter(round__in=Round.objects.visible_to(user))
+
+
 class PartnerReturn(models.Model):
     """A partner's part in a round: taking part, and whether it has submitted its ratings."""
 
@@ -130,6 +161,7 @@ class PartnerReturn(models.Model):
         default=False, help_text="The round was revealed before this partner submitted."
     )
 
+    objects = PartnerReturnQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -183,7 +215,7 @@ class Rating(models.Model):
     level = models.ForeignKey(
         Level, null=True, blank=True, on_delete=models.PROTECT, related_name="ratings"
     )
-    rationale = models.TextField(blank=True)
+    rationale = models.TextField(blank=True, validators=text_limits("Rationale"))
     evidence = models.JSONField(default=list, blank=True)
     confidence = models.CharField(max_length=6, choices=Confidence.choices, blank=True)
     version = models.PositiveIntegerField(default=0)
@@ -208,18 +240,39 @@ class Rating(models.Model):
         if self.level_id and self.change_id and self.level.framework_id != self.change.framework_id:
             raise ValidationError({"level": "Select a level of this round's framework"})
 
+    @staticmethod
+    def missing_parts(
+        *, level: Level | None, rationale: str, confidence: str, evidence: list
+    ) -> list[str]:
+        """What a rating with these values lacks to be complete, in the order a person fills
+        them in: "level", "rationale", "confidence", and "evidence" where the level needs it.
+
+        The one rule of completeness: the task list, submission, the rating form and the
+        spreadsheet upload all ask this, each wording the answer its own way.
+        """
+        missing = []
+        if level is None:
+            missing.append("level")
+        if not (rationale or "").strip():
+            missing.append("rationale")
+        if not confidence:
+            missing.append("confidence")
+        if level is not None and level.needs_evidence and not evidence:
+            missing.append("evidence")
+        return missing
+
     @property
     def needs_evidence(self) -> bool:
-        return self.level is not None and self.level.number >= EVIDENCE_FROM_LEVEL
+        return self.level_id is not None and self.level.needs_evidence
 
     @property
     def is_complete(self) -> bool:
         """Rated: a level, a rationale, a confidence, and evidence where the level needs it."""
-        return bool(
-            self.level_id
-            and self.rationale.strip()
-            and self.confidence
-            and (not self.needs_evidence or self.evidence)
+        return not self.missing_parts(
+            level=self.level if self.level_id else None,
+            rationale=self.rationale,
+            confidence=self.confidence,
+            evidence=self.evidence,
         )
 
     @property
@@ -244,14 +297,18 @@ class Consensus(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="consensus")
     change = models.ForeignKey(Change, on_delete=models.PROTECT, related_name="consensus")
     level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+")
-    rationale = models.TextField(blank=True)
+    rationale = models.TextField(blank=True, validators=text_limits("Rationale"))
     planned_level = models.ForeignKey(
         Level, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     planned_by = models.DateField(null=True, blank=True)
-    challenges = models.TextField(blank=True)
-    milestones = models.TextField("milestones met / observed impact", blank=True)
-    support_needs = models.TextField(blank=True)
+    challenges = models.TextField(blank=True, validators=text_limits("Challenges"))
+    milestones = models.TextField(
+        "milestones met / observed impact",
+        blank=True,
+        validators=text_limits("Milestones met and observed impact"),
+    )
+    support_needs = models.TextField(blank=True, validators=text_limits("Support needs"))
     state = models.CharField(max_length=10, choices=State.choices, default=State.PROPOSED)
     version = models.PositiveIntegerField(default=1)
     proposed_by = models.ForeignKey(
@@ -269,13 +326,21 @@ class Consensus(models.Model):
     def __str__(self) -> str:
         return f"{self.round}: {self.change.code} at {self.level}"
 
+    @property
+    def gap(self) -> int:
+        """How many levels the plan means to climb: the planned level above the agreed one
+        (0 when nothing is planned). The plan, its flags and the BCF return all use this."""
+        if self.planned_level is None:
+            return 0
+        return max(0, self.planned_level.number - self.level.number)
+
 
 class Dissent(models.Model):
     """A partner's recorded disagreement with the proposed level: kept, never erased."""
 
     consensus = models.ForeignKey(Consensus, on_delete=models.CASCADE, related_name="dissents")
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField()
+    note = models.TextField(validators=text_limits("Dissent", characters=2000, lines=20))
 
     history = HistoricalRecords()
 
@@ -302,7 +367,7 @@ class Decision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, validators=text_limits("Reason"))
     decided_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -328,7 +393,7 @@ class Comment(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="comments")
     change = models.ForeignKey(Change, on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
+    text = models.TextField(validators=text_limits("Comment", lines=None))
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
 

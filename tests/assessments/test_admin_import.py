@@ -202,12 +202,19 @@ def assert_member_import_confirmed(cast, callbacks) -> None:
     assert Member.objects.filter(user=cast.nobody, partner=cast.other_partner).exists()
     assert cast.nobody.has_usable_password()
 
-    # Exactly one set-password e-mail to each new person, none to anybody else.
-    recipients = sorted(address for message in mail.outbox for address in message.to)
-    assert recipients == sorted(NEW_PEOPLE)
-    for message in mail.outbox:
-        assert "/invitations/" in message.body
+    # Exactly one set-password e-mail to each new person. Each grant is also told to the people
+    # it affects (issue 12, fault 1): the partners' members who can log in hear who joined, and
+    # the person who could already log in hears of the role.
+    welcomes = [message for message in mail.outbox if "/invitations/" in message.body]
+    assert sorted(address for message in welcomes for address in message.to) == sorted(NEW_PEOPLE)
+    for message in welcomes:
         assert "Ada Admin has invited you" in message.body
+    told = sorted(
+        address for message in mail.outbox if message not in welcomes for address in message.to
+    )
+    assert told == sorted(
+        [cast.member.email, cast.other_member.email, cast.other_member.email, cast.nobody.email]
+    )
     assert set(Invitation.objects.filter(role="member").values_list("email", "partner__name")) == {
         ("new.one@test.example", "Testshire Hospitals"),
         ("new.two@test.example", "Testshire Council"),
@@ -281,8 +288,12 @@ def test_a_new_person_in_two_partners_gets_one_set_password_e_mail(
             "partner__name", flat=True
         )
     ) == {"Testshire Hospitals", "Testshire Council"}
-    assert [message.to for message in mail.outbox] == [["twice@test.example"]]
-    assert "/invitations/" in mail.outbox[0].body
+    # One set-password e-mail; the two partners' members are told who joined (issue 12).
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        ["twice@test.example", cast.member.email, cast.other_member.email]
+    )
+    [welcome] = [message for message in mail.outbox if message.to == ["twice@test.example"]]
+    assert "/invitations/" in welcome.body
     invitations = Invitation.objects.filter(email="twice@test.example")
     assert [i.status for i in invitations] == ["Pending"]
 

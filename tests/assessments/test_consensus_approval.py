@@ -6,7 +6,7 @@ from django.contrib.messages import get_messages
 from django.core import mail
 
 from assessments.models import AuditEvent, Comment, Consensus, Decision, Rating, Round
-from tests.assessments.test_consensus_support import (
+from tests.assessments.helpers import (
     approve,
     codes,
     proposal_form,

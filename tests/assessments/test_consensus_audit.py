@@ -9,7 +9,7 @@ from django.utils.dateformat import format as date_format
 
 from assessments.models import AuditEvent
 from hicm_portal.templatetags.portal import govuk_time
-from tests.assessments.test_consensus_support import (
+from tests.assessments.helpers import (
     approve,
     codes,
     propose,

@@ -12,7 +12,7 @@ from django.db import transaction
 from assessments.consensus_services import round_submit_for_approval
 from assessments.models import Comment, Consensus, Decision, Round
 from assessments.urls import urlpatterns
-from tests.assessments.test_consensus_support import (
+from tests.assessments.helpers import (
     approve,
     both_roles,
     codes,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from assessments.consensus_services import decision_record, round_submit_for_approval
 from assessments.models import AuditEvent, Consensus, Decision, Dissent, Rating, Round
-from tests.assessments.test_consensus_support import (
+from tests.assessments.helpers import (
     PROPOSAL_RATIONALE,
     approve,
     level,

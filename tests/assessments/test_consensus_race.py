@@ -18,7 +18,7 @@ from assessments.consensus_services import (
     decision_record,
 )
 from assessments.models import AuditEvent, Change, Consensus, Decision, Round
-from tests.assessments.test_consensus_support import (
+from tests.assessments.helpers import (
     codes,
     level,
     reveal,

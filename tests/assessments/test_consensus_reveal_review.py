@@ -7,7 +7,7 @@ from django.core import mail
 
 from assessments.consensus_services import round_reveal
 from assessments.models import AuditEvent, Comment, PartnerReturn, Round
-from tests.assessments.test_consensus_support import both_roles, reveal, set_level, submit, url
+from tests.assessments.helpers import both_roles, reveal, set_level, submit, url
 from tests.factories import SystemRoleFactory
 
 pytestmark = pytest.mark.django_db
@@ -354,7 +354,7 @@ def test_drafts_of_a_partner_that_never_submitted_are_left_out_of_the_review(
 ):
     from django.utils import timezone
 
-    from tests.conftest import rate_everything
+    from tests.helpers import rate_everything
 
     rate_everything(open_round, cast.partner, cast.member, level_number=3)
     PartnerReturn.objects.filter(partner=cast.partner).update(submitted_at=timezone.now())

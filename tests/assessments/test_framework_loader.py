@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 
 from assessments.models import Change, ChangeAction, Crosswalk, Descriptor, Framework, Level
 
-pytestmark = pytest.mark.django_db
+# Every test loads into a database without frameworks, whatever the suite loaded for others.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_framework_library")]
 
 
 def load(*paths) -> str:

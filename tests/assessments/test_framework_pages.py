@@ -1,4 +1,3 @@
-
 import pytest
 
 from assessments.models import Descriptor

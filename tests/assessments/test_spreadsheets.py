@@ -26,6 +26,7 @@ from assessments.spreadsheets import (
     return_workbook,
     upload_apply,
 )
+from hicm_portal import uploads
 
 pytestmark = pytest.mark.django_db
 
@@ -408,7 +409,7 @@ def test_a_zip_that_is_not_a_spreadsheet_is_refused(partner_return):
 
 def test_an_empty_file_is_refused(partner_return):
     parsed = parse_return_workbook(partner_return, upload(b""))
-    assert parsed.problems == [spreadsheets.FILE_EMPTY]
+    assert parsed.problems == [uploads.FILE_EMPTY]
 
 
 def test_a_spreadsheet_without_a_return_sheet_is_refused(partner_return):
@@ -430,18 +431,19 @@ def test_a_spreadsheet_with_no_ratings_in_it_is_refused(partner_return):
     assert parsed.problems == [spreadsheets.NO_RATINGS]
 
 
-def test_a_file_over_2mb_is_refused_before_it_is_read(partner_return):
+def test_a_file_over_the_upload_cap_is_refused_before_it_is_read(partner_return, settings):
+    settings.UPLOAD_MAX_BYTES = 2 * 1024 * 1024
     parsed = parse_return_workbook(partner_return, upload(b"x" * (2 * 1024 * 1024 + 1)))
-    assert parsed.problems == [spreadsheets.FILE_TOO_BIG]
+    assert parsed.problems == ["The selected file must be smaller than 2MB"]
 
 
-def test_a_file_that_unpacks_to_far_more_than_a_return_is_refused(partner_return):
+def test_a_file_that_unpacks_to_far_more_than_a_return_is_refused(partner_return, settings):
     output = io.BytesIO(made([("1", "", *GOOD)]))
     with zipfile.ZipFile(output, "a", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("xl/padding.bin", b"\0" * (spreadsheets.MAX_UNPACKED_BYTES + 1))
-    assert len(output.getvalue()) < spreadsheets.MAX_UPLOAD_BYTES
+        archive.writestr("xl/padding.bin", b"\0" * (settings.UPLOAD_MAX_UNPACKED_BYTES + 1))
+    assert len(output.getvalue()) < settings.UPLOAD_MAX_BYTES
     parsed = parse_return_workbook(partner_return, upload(output.getvalue()))
-    assert parsed.problems == [spreadsheets.TOO_MUCH_DATA]
+    assert parsed.problems == [uploads.TOO_MUCH_DATA]
 
 
 def test_a_spreadsheet_with_more_than_500_rows_is_refused(partner_return):

@@ -10,9 +10,9 @@ from playwright.sync_api import expect
 
 from assessments import round_services, services, spreadsheets
 from assessments.models import Invitation, PartnerReturn, Rating, Round
-from tests.browser.conftest import check_page
-from tests.conftest import rate_everything
+from tests.browser.helpers import check_page
 from tests.factories import MemberFactory, UserFactory
+from tests.helpers import rate_everything
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,6 +80,7 @@ PAGES = {
         "Transfer of care into the community with consistency",
         needs_frameworks=True,
     ),
+    "account": Visit("/account/", "member", "Your account", text="Changes to your roles"),
     "password-change": Visit("/accounts/password/change/", "facilitator", "Change your password"),
     "password-change-done": Visit("/accounts/password/change/done/", "member", "Password changed"),
     "403": Visit(
@@ -499,7 +500,7 @@ def test_check_answers_with_a_submit_error(
 
 # --- Improvement plans ---------------------------------------------------------------------
 # The plan pages the journey in test_plan_journey.py does not visit, on an agreed 2025/26
-# round of Testshire (tests.improvement_plans.plan_support): one overdue action on change 1, in
+# round of Testshire (tests.improvement_plans.helpers): one overdue action on change 1, in
 # progress, led by Testshire Hospitals and owned by Mina Member, with one progress update; one
 # investment. A path's {round}, {action}, {change} and {partner} are that round's and
 # action's public ids, and change 1's and Testshire Hospitals' primary keys.
@@ -558,7 +559,7 @@ def plan(cast, frameworks):
     from django.utils import timezone
 
     from improvement_plans.models import Action
-    from tests.improvement_plans.plan_support import (
+    from tests.improvement_plans.helpers import (
         agreed_round,
         make_action,
         make_investment,

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from casestudies.models import CaseStudy
-from tests.browser.conftest import assert_accessible, check_page
+from tests.browser.helpers import assert_accessible, check_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

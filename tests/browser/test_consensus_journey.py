@@ -30,9 +30,9 @@ from playwright.sync_api import expect
 
 from assessments import round_services
 from assessments.models import Consensus, Decision, PartnerReturn, Rating, Round
-from tests.browser.conftest import check_page
-from tests.conftest import rate_everything
+from tests.browser.helpers import check_page
 from tests.factories import SystemRoleFactory, UserFactory
+from tests.helpers import rate_everything
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

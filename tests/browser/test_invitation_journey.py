@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from assessments import services
 from assessments.models import Invitation
 from hicm_portal.models import User
-from tests.browser.conftest import assert_accessible
+from tests.browser.helpers import assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

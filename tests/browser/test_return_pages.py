@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from assessments.models import Round
 from improvement_plans.models import IssuedReturn
-from tests.browser.conftest import check_page
+from tests.browser.helpers import check_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

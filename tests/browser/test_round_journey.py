@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from assessments.models import Round
-from tests.browser.conftest import check_page
+from tests.browser.helpers import check_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,8 +1,10 @@
-"""Helpers for the practice library's tests.
+"""Fixtures for the practice library's tests.
 
 - `library`: the shipped frameworks and the shipped case studies, loaded by their commands.
 - `make_case_study(...)`: one case study, published unless told otherwise, linked to changes
   named as ("framework key", "code") pairs.
+
+`change_id(...)` is in helpers.py.
 """
 
 import itertools
@@ -52,7 +54,3 @@ def make_case_study(frameworks):
         return case_study
 
     return _make
-
-
-def change_id(key: str, code: str) -> int:
-    return Change.objects.get(framework__key=key, code=code).pk

@@ -6,8 +6,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def study(make_case_study):
+def study(cast, make_case_study):
     return make_case_study(
+        system=cast.system,
         title="Trusted assessors for care homes",
         slug="trusted-assessors",
         changes=[("mtoc-2017", "6"), ("mtoc-2020", "8")],
@@ -53,10 +54,10 @@ def test_a_facilitator_sees_the_edit_button(client, cast, study):
 
 
 def test_a_draft_says_who_can_see_it(client, cast, make_case_study):
-    make_case_study(slug="draft-one", status="draft")
+    make_case_study(slug="draft-one", status="draft", system=cast.system)
     client.force_login(cast.facilitator)
     page = client.get("/case-studies/draft-one/").content.decode()
-    assert "Only facilitators and site administrators can see this case study" in page
+    assert "Only facilitators of Testshire and site administrators can see this case study" in page
 
 
 def test_an_unknown_case_study_is_not_found(client, cast, frameworks):

@@ -3,7 +3,7 @@
 import pytest
 
 from casestudies.models import CHANGES_REQUIRED_MESSAGE, SOURCE_URL_MESSAGE, CaseStudy
-from tests.casestudies.conftest import change_id
+from tests.casestudies.helpers import change_id
 
 pytestmark = pytest.mark.django_db
 
@@ -194,8 +194,9 @@ def test_a_change_from_another_framework_field_cannot_be_smuggled_in(client, cas
 
 
 @pytest.fixture
-def existing(make_case_study):
+def existing(cast, make_case_study):
     return make_case_study(
+        system=cast.system,
         title="Trusted assessors",
         slug="trusted-assessors",
         changes=[("mtoc-2017", "6")],

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.casestudies.conftest import change_id
+from tests.casestudies.helpers import change_id
 
 pytestmark = pytest.mark.django_db
 

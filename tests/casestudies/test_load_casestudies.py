@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from casestudies.models import CaseStudy
-from tests.casestudies.conftest import change_id
+from tests.casestudies.helpers import change_id
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +190,7 @@ def test_a_bad_file_is_refused_with_a_message_naming_the_file_and_key(
     assert not CaseStudy.objects.exists()
 
 
-def test_without_the_frameworks_loaded_it_says_what_to_run_first(db):
+def test_without_the_frameworks_loaded_it_says_what_to_run_first(empty_framework_library):
     with pytest.raises(CommandError, match="is not loaded: run load_frameworks first"):
         load()
 

@@ -1,7 +1,8 @@
 """Who may read, add and edit case studies, and who sees drafts: every role of the cast.
 
-Everyone logged in reads published case studies. Facilitators (of any system) and site
-administrators add and edit, and see drafts; to everyone else a draft does not exist (404).
+Everyone logged in reads published case studies. The case studies here belong to `cast.system`:
+its facilitators and site administrators add and edit, and see drafts; to everyone else a draft
+does not exist (404). Facilitators of other systems: tests/trust/test_case_study_ownership.py.
 """
 
 import pytest
@@ -21,13 +22,15 @@ def person(cast, role: str):
 
 
 @pytest.fixture
-def published(make_case_study):
-    return make_case_study(title="Published study", slug="published-study")
+def published(cast, make_case_study):
+    return make_case_study(title="Published study", slug="published-study", system=cast.system)
 
 
 @pytest.fixture
-def draft(make_case_study):
-    return make_case_study(title="Draft study", slug="draft-study", status=CaseStudy.Status.DRAFT)
+def draft(cast, make_case_study):
+    return make_case_study(
+        title="Draft study", slug="draft-study", status=CaseStudy.Status.DRAFT, system=cast.system
+    )
 
 
 @pytest.mark.parametrize("role", EDITORS)
@@ -35,7 +38,6 @@ def test_facilitators_and_site_administrators_add_edit_and_see_drafts(cast, role
     user = person(cast, role)
     assert user.has_perm("casestudies.add_case_study")
     assert user.has_perm("casestudies.edit_case_study", draft)
-    assert user.has_perm("casestudies.view_drafts")
     assert user.has_perm("casestudies.view_case_study", draft)
 
 
@@ -46,15 +48,18 @@ def test_everyone_else_reads_published_case_studies_only(cast, role, published, 
     assert not user.has_perm("casestudies.view_case_study", draft)
     assert not user.has_perm("casestudies.add_case_study")
     assert not user.has_perm("casestudies.edit_case_study", published)
-    assert not user.has_perm("casestudies.view_drafts")
 
 
-def test_a_facilitator_of_another_system_may_edit_too(cast, published):
+def test_a_facilitator_of_another_system_adds_but_may_not_edit_or_see_drafts(
+    cast, published, draft
+):
     from tests.factories import SystemRoleFactory
 
     elsewhere = UserFactory(email="elsewhere-facilitator@test.example")
     SystemRoleFactory(user=elsewhere, system=cast.other_system, role="facilitator")
-    assert elsewhere.has_perm("casestudies.edit_case_study", published)
+    assert elsewhere.has_perm("casestudies.add_case_study")
+    assert not elsewhere.has_perm("casestudies.edit_case_study", published)
+    assert not elsewhere.has_perm("casestudies.view_case_study", draft)
 
 
 def test_a_site_administrator_need_not_be_a_superuser(db, published):

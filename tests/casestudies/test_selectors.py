@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from assessments.models import Change, Crosswalk, Framework, Level
 from casestudies.models import CaseStudy
 from casestudies.selectors import case_studies_for_changes, equivalent_change_ids
-from tests.casestudies.conftest import change_id
+from tests.casestudies.helpers import change_id
 
 pytestmark = pytest.mark.django_db
 

@@ -39,7 +39,7 @@ def test_a_member_cannot_update_through_the_service(cast, make_case_study):
 
 
 def test_the_service_trims_text_and_records_who_created_it(cast, frameworks):
-    study = case_study_create(data=details(), created_by=cast.facilitator)
+    study = case_study_create(data=details(system=cast.system), created_by=cast.facilitator)
     assert study.title == "Red bag" and study.slug == "red-bag"
     assert study.created_by == cast.facilitator
     assert study.history.first().history_type in {"+", "~"}

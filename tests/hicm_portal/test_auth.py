@@ -52,8 +52,9 @@ def test_logging_out_is_a_post(client, cast):
     assert client.get("/").status_code == 302
 
 
-def test_a_password_reset_sends_a_single_use_link(client, cast):
-    client.post("/accounts/password/reset/", {"email": "member@test.example"})
+def test_a_password_reset_sends_a_single_use_link(client, cast, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": "member@test.example"})
     assert len(mail.outbox) == 1
     link = re.search(r"https?://[^/]+(/accounts/password/reset/\S+/)", mail.outbox[0].body)[1]
     form_page = client.get(link, follow=True)
@@ -69,8 +70,11 @@ def test_a_password_reset_sends_a_single_use_link(client, cast):
     assert "This link does not work" in client.get(link, follow=True).content.decode()
 
 
-def test_a_password_reset_for_an_unknown_address_reveals_nothing(client, db):
-    response = client.post("/accounts/password/reset/", {"email": "nobody@nowhere.example"})
+def test_a_password_reset_for_an_unknown_address_reveals_nothing(
+    client, db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password/reset/", {"email": "nobody@nowhere.example"})
     assert response.status_code == 302
     assert len(mail.outbox) == 0
 

@@ -1,14 +1,14 @@
 """Fixtures for the improvement plan tests.
 
 - `agreed`: an agreed mtoc-2020 round of `cast.system` with consensus for every change; changes
-  1 and 4 have a gap (see `plan_support.GAPS`).
+  1 and 4 have a gap (see `helpers.GAPS`).
 - `owner`: Olive Owner, a member of `cast.other_partner` (not the lead partner of the actions
   made with `make_action(..., lead_partner=cast.partner)`).
 """
 
 import pytest
 
-from tests.improvement_plans.plan_support import agreed_round, make_owner
+from tests.improvement_plans.helpers import agreed_round, make_owner
 
 
 @pytest.fixture

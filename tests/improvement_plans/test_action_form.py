@@ -11,7 +11,7 @@ from django.utils import timezone
 from assessments.models import AuditEvent, ChangeAction
 from improvement_plans.models import Action, Investment
 from tests.factories import SystemRoleFactory, UserFactory
-from tests.improvement_plans.plan_support import (
+from tests.improvement_plans.helpers import (
     action_form,
     action_url,
     agreed_round,

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from assessments.models import Round
 from improvement_plans.models import Action
-from tests.improvement_plans.plan_support import (
+from tests.improvement_plans.helpers import (
     agree_every_change,
     agreed_round,
     make_action,

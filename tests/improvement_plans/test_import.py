@@ -7,12 +7,15 @@ from datetime import date, timedelta
 import openpyxl
 import pytest
 from django.contrib.messages import get_messages
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from assessments.models import AuditEvent
+from hicm_portal import uploads
 from improvement_plans.models import Action
 from tests.factories import PartnerFactory
-from tests.improvement_plans.plan_support import agreed_round, plan_url
+from tests.improvement_plans.helpers import agreed_round, plan_url
 
 pytestmark = pytest.mark.django_db
 
@@ -127,11 +130,11 @@ def test_every_bad_row_is_reported_with_its_number_and_nothing_can_be_confirmed(
     assert problems == [
         "Row 2: This round's framework has no change '99'",
         "Row 3: This system has no partner called 'Nowhere Trust'",
-        "Row 4: Nobody has the e-mail address 'stranger@test.example'",
+        "Row 4: Nobody in this system's partners has the e-mail address 'stranger@test.example'",
         "Row 5: The due date must be the same as or after the start date",
         "Row 6: 'finished' is not a status; use one of Not started, In progress, Done, "
         "Blocked, Cancelled",
-        "Row 7: Select an owner who is a member of one of this system's partners",
+        "Row 7: Nobody in this system's partners has the e-mail address 'outsider@test.example'",
         "Row 8: Enter the start date as a real date, like 31/03/2027",
         "Row 9: This system has no partner called 'Elsewhere Trust'",
     ]
@@ -162,7 +165,7 @@ def test_a_row_with_several_problems_lists_them_all(client, cast, owner, agreed)
         "no change 'Z'",
         "'9' is not a level of this framework",
         "no partner called 'Nowhere Trust'",
-        "Nobody has the e-mail address 'stranger@test.example'",
+        "Nobody in this system's partners has the e-mail address 'stranger@test.example'",
         "'maybe' is not a status",
         "Enter the start date",
         "Enter the due date as a real date",
@@ -171,20 +174,30 @@ def test_a_row_with_several_problems_lists_them_all(client, cast, owner, agreed)
 
 
 @pytest.mark.parametrize(
-    "spreadsheet",
+    ("spreadsheet", "code"),
     [
-        SimpleUploadedFile("notes.txt", b"change,title\n1,Hub\n", content_type="text/plain"),
-        SimpleUploadedFile("actions.xlsx", b"this is not a workbook", content_type=XLSX),
-        SimpleUploadedFile("actions.csv", b"\xff\xfe\x00bad", content_type="text/csv"),
+        (
+            SimpleUploadedFile("notes.txt", b"change,title\n1,Hub\n", content_type="text/plain"),
+            "wrong_type",
+        ),
+        (
+            SimpleUploadedFile("actions.xlsx", b"this is not a workbook", content_type=XLSX),
+            "unreadable",
+        ),
+        (
+            SimpleUploadedFile("actions.csv", b"\xff\xfe\x00bad", content_type="text/csv"),
+            "unreadable",
+        ),
     ],
     ids=["txt", "fake-xlsx", "not-utf8"],
 )
-def test_a_file_that_is_not_a_spreadsheet_is_refused(client, cast, agreed, spreadsheet):
+def test_a_file_that_is_not_a_spreadsheet_is_refused(client, cast, agreed, spreadsheet, code):
     client.force_login(cast.facilitator)
     response = upload(client, agreed, spreadsheet)
     assert response.status_code == 200
-    errors = response.context["form"].errors["spreadsheet"]
-    assert errors[0].startswith("The file could not be read as a spreadsheet")
+    form = response.context["form"]
+    assert form.has_error("spreadsheet", code)
+    assert "<title>Error: " in response.content.decode()
     assert Action.objects.count() == 0
     assert confirm(client, agreed)["Location"] == plan_url(agreed, "action_import")
 
@@ -192,9 +205,10 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused(client, cast, agreed, sprea
 def test_a_txt_file_is_told_to_be_xlsx_or_csv(client, cast, agreed):
     client.force_login(cast.facilitator)
     response = upload(client, agreed, SimpleUploadedFile("notes.txt", b"x"))
-    assert response.context["form"].errors["spreadsheet"] == [
-        "The file could not be read as a spreadsheet: Upload an .xlsx or .csv file"
-    ]
+    assert response.context["form"].errors["spreadsheet"] == [uploads.WRONG_TYPE]
+    assert uploads.WRONG_TYPE == (
+        "The selected file must be an Excel spreadsheet (.xlsx) or a CSV file (.csv)"
+    )
 
 
 def test_an_empty_spreadsheet_offers_nothing_to_confirm(client, cast, agreed):
@@ -249,3 +263,66 @@ def test_a_title_too_long_is_reported_on_its_row(client, cast, owner, agreed):
         "Row 1: Enter a title of at most 200 characters (it has 201)"
     ]
     assert Action.objects.count() == 0
+
+
+def test_an_imported_action_is_audited_and_its_owner_emailed_as_the_form_does(
+    client, cast, owner, agreed, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.facilitator)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, agreed, csv_file(good_rows(cast, owner)))
+    # The preview writes nothing: no audit entry, no e-mail.
+    assert not AuditEvent.objects.filter(round=agreed).exists()
+    assert mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert confirm(client, agreed).status_code == 302
+
+    hub, home_first = Action.objects.order_by("title")
+    events = AuditEvent.objects.filter(round=agreed).order_by("pk")
+    assert [(e.actor, e.action, e.detail) for e in events] == [
+        (cast.facilitator, "Added an action to the plan", "Change 1: Discharge hub"),
+        (cast.facilitator, "Added an action to the plan", "Change 4: Home first pathway"),
+    ]
+    for action in (hub, home_first):
+        (created,) = action.history.all()
+        assert (created.history_type, created.history_user) == ("+", cast.facilitator)
+    assert sorted((m.to[0], m.subject) for m in mail.outbox) == [
+        ("member@test.example", "You own an improvement action: Home first pathway"),
+        ("owner@test.example", "You own an improvement action: Discharge hub"),
+    ]
+    to_owner = next(m for m in mail.outbox if m.to == ["owner@test.example"])
+    assert "Fay Facilitator has made you the owner" in to_owner.body
+    assert f"/actions/{hub.public_id}/" in to_owner.body
+
+
+def test_an_import_refused_on_confirmation_emails_nobody(
+    client, cast, owner, agreed, django_capture_on_commit_callbacks
+):
+    hospice = PartnerFactory(system=cast.system, name="Testshire Hospice")
+    rows = good_rows(cast, owner)
+    rows.append(["2", "Hospice beds", "", "", "Testshire Hospice", "member@test.example",
+                 *rows[0][6:]])  # fmt: skip
+    client.force_login(cast.facilitator)
+    upload(client, agreed, csv_file(rows))
+    hospice.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(client, agreed)
+    assert Action.objects.count() == 0
+    assert not AuditEvent.objects.filter(round=agreed).exists()
+    assert mail.outbox == []
+
+
+def test_an_unknown_address_and_a_person_of_another_system_get_the_same_message(
+    client, cast, owner, agreed
+):
+    good = good_rows(cast, owner)[0]
+    rows = [
+        [*good[:5], "stranger@test.example", *good[6:]],  # nobody has this address
+        [*good[:5], "outsider@test.example", *good[6:]],  # a member of another system
+    ]
+    client.force_login(cast.facilitator)
+    problems = upload(client, agreed, csv_file(rows)).context["problems"]
+    unknown, outsider = (problem.split(": ", 1)[1] for problem in problems)
+    assert unknown.replace("stranger", "X") == outsider.replace("outsider", "X")
+    assert "Nobody has" not in unknown and "member" not in outsider.lower()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from improvement_plans.models import Action
 from tests.factories import MemberFactory, UserFactory
-from tests.improvement_plans.plan_support import agreed_round, make_action
+from tests.improvement_plans.helpers import agreed_round, make_action
 
 pytestmark = pytest.mark.django_db
 

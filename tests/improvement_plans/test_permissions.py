@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from improvement_plans.models import Action, Investment, ProgressUpdate
-from tests.improvement_plans.plan_support import (
+from tests.improvement_plans.helpers import (
     action_form,
     action_url,
     make_action,

@@ -6,7 +6,7 @@ import pytest
 
 from casestudies.models import CaseStudy
 from improvement_plans.models import Action
-from tests.improvement_plans.plan_support import (
+from tests.improvement_plans.helpers import (
     make_action,
     make_investment,
     plan_url,

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from improvement_plans.models import Action, ProgressUpdate
-from tests.improvement_plans.plan_support import (
+from tests.improvement_plans.helpers import (
     action_url,
     errors_of,
     make_action,

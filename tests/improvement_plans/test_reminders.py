@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 
 from improvement_plans.models import Action, ActionReminderSent, OverdueDigestSent
 from tests.factories import MemberFactory, UserFactory
-from tests.improvement_plans.plan_support import make_action
+from tests.improvement_plans.helpers import make_action
 
 pytestmark = pytest.mark.django_db
 

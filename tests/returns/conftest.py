@@ -5,7 +5,7 @@
   that asks for it fills a session-wide cache of plain values (no model instances, which
   would not outlive the test's transaction); later tests reuse it without the database.
 - `demo_round`: the demo seeded in this test's database (for tests that need the rows).
-- `plan`: an agreed round of `cast.system` with a plan, nothing issued (see support.py).
+- `plan`: an agreed round of `cast.system` with a plan, nothing issued (see helpers.py).
 """
 
 from dataclasses import dataclass
@@ -15,7 +15,7 @@ import pytest
 from assessments.models import Consensus, Decision, Round
 from assessments.selectors import previous_agreed_levels
 from improvement_plans.models import Action, Investment, IssuedReturn
-from tests.returns.support import page_texts, plan_round, seed_demo_round
+from tests.returns.helpers import page_texts, plan_round, seed_demo_round
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from hicm_portal.charts import radar, trend
-from tests.returns.support import url
+from tests.returns.helpers import url
 
 
 def points(text: str) -> list[tuple[float, float]]:

@@ -13,7 +13,7 @@ from assessments import consensus_services
 from assessments.consensus_services import ProposalInput
 from assessments.models import Consensus, Round
 from improvement_plans import reports
-from tests.assessments.test_consensus_support import (
+from tests.assessments.helpers import (
     PROPOSAL_RATIONALE,
     approve,
     codes,
@@ -21,7 +21,7 @@ from tests.assessments.test_consensus_support import (
     propose,
     submit,
 )
-from tests.returns.support import pdf_reader, pdf_text, url
+from tests.returns.helpers import pdf_reader, pdf_text, url
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from improvement_plans.demo import DEMO_ACTIONS, DEMO_INVESTMENTS
 from improvement_plans.models import Action, Investment
-from tests.returns.support import pdf_reader
+from tests.returns.helpers import pdf_reader
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from assessments.models import Round
 from improvement_plans import return_services
-from tests.returns.support import pdf_text
+from tests.returns.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
 

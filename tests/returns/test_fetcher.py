@@ -9,7 +9,7 @@ from django.conf import settings
 from assessments.models import Consensus
 from improvement_plans import reports
 from improvement_plans.pdf import StaticOnlyFetcher, html_to_pdf
-from tests.returns.support import pdf_text
+from tests.returns.helpers import pdf_text
 
 IMG = '<img src="http://127.0.0.1:9/x.png">'
 LINK = '<a href="file:///etc/passwd">x</a>'

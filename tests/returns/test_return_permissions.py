@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from assessments.models import Round
 from improvement_plans import return_services
 from improvement_plans.models import IssuedReturn
-from tests.returns.support import issued_url, plan_round, url
+from tests.returns.helpers import issued_url, plan_round, url
 
 pytestmark = pytest.mark.django_db
 

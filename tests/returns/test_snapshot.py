@@ -10,8 +10,8 @@ import pytest
 from assessments.models import Consensus
 from improvement_plans import reports
 from improvement_plans.models import Investment, IssuedReturn
-from tests.improvement_plans.plan_support import make_action
-from tests.returns.support import issued_url, pdf_text, url
+from tests.improvement_plans.helpers import make_action
+from tests.returns.helpers import issued_url, pdf_text, url
 
 pytestmark = pytest.mark.django_db
 

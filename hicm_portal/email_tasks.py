@@ -1,0 +1,57 @@
+"""E-mail, sent by the task worker and tried again until the mail server takes it.
+
+`hicm_portal.notify.notify` queues one `send_email` per recipient once the step that calls for it
+commits. A mail server that is down, refuses the connection or refuses the message does not lose
+it: the task queues itself again, waiting EMAIL_RETRY_SECONDS, then twice as long each time (at
+most an hour), until EMAIL_MAX_ATTEMPTS attempts have failed. Every failed attempt is logged and
+recorded as a failed task result (with the database backend, in the task results table, which
+the admin lists), the last one as an error.
+
+A backend that cannot delay a task (the immediate backend of development) tries again at once.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.utils import timezone
+from django_tasks import task
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRY_DELAY = timedelta(hours=1)
+
+
+def retry_delay(attempt: int) -> timedelta:
+    """How long to wait after failed attempt number `attempt` (1, 2, ...)."""
+    delay = timedelta(seconds=settings.EMAIL_RETRY_SECONDS * 2 ** (attempt - 1))
+    return min(delay, MAX_RETRY_DELAY)
+
+
+@task()
+def send_email(
+    *, subject: str, body: str, to: list[str], from_email: str | None = None, attempt: int = 1
+) -> str:
+    """Send one plain-text e-mail; on a mail server failure, queue the next attempt and fail
+    this one (so the task's record keeps the error)."""
+    message = EmailMessage(subject, body, from_email, to)
+    try:
+        message.send()
+    except OSError as error:  # smtplib.SMTPException is an OSError, as are refused connections
+        if attempt >= settings.EMAIL_MAX_ATTEMPTS:
+            logger.error("Gave up e-mailing %s after %d attempts: %s", to, attempt, error)
+            raise
+        logger.warning(
+            "E-mail to %s failed (attempt %d of %d): %s",
+            to,
+            attempt,
+            settings.EMAIL_MAX_ATTEMPTS,
+            error,
+        )
+        retry = send_email
+        if retry.get_backend().supports_defer:
+            retry = retry.using(run_after=timezone.now() + retry_delay(attempt))
+        retry.enqueue(subject=subject, body=body, to=to, from_email=from_email, attempt=attempt + 1)
+        raise
+    return f"sent to {', '.join(to)} (attempt {attempt})"
