@@ -130,9 +130,7 @@ def test_choosing_the_saved_version_keeps_it_and_saves_the_rest_of_the_spreadshe
     assert Rating.objects.get(change__code="2").rationale == f"{MINE} 2"
 
 
-def test_a_choice_is_asked_for_when_none_was_made(
-    client, cast, open_round, colleague
-):
+def test_a_choice_is_asked_for_when_none_was_made(client, cast, open_round, colleague):
     theirs = preview_then_colleague_saves(client, cast, open_round, colleague)
     client.post(base(open_round, cast.partner) + "upload/confirm/")
 
