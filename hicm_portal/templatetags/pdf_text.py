@@ -8,28 +8,33 @@ from django.utils.safestring import SafeData
 register = template.Library()
 
 ZERO_WIDTH_SPACE = "\u200b"
-# A run of this many characters with nowhere to break (a pasted address, a row of dashes) gets
-# a break opportunity every CHUNK characters; shorter words are left alone.
-LONG_RUN = 30
-CHUNK = 20
-_UNBROKEN = re.compile(rf"[^\s{ZERO_WIDTH_SPACE}]{{{LONG_RUN},}}")
-
-
-def _split(match: re.Match) -> str:
-    run = match.group()
-    return ZERO_WIDTH_SPACE.join(run[start : start + CHUNK] for start in range(0, len(run), CHUNK))
+# A run of characters with nowhere to break this long is broken up; shorter runs (words, most web
+# addresses) are left as they are, and the CSS of templates/pdf/base.html wraps them if it must.
+LONG_RUN = 60
+_UNBROKEN = re.compile(rf"[^\s{ZERO_WIDTH_SPACE}]+")
 
 
 @register.filter
-def breakable(value) -> str:
-    """User text that wraps however long its words: invisible break opportunities inside runs
-    of characters with nowhere to break.
+def breakable(value, longest: int = LONG_RUN) -> str:
+    """User text that wraps however long its runs of characters with nowhere to break (a pasted
+    row of dashes, a very long address): a run of `longest` or more gets an invisible break
+    opportunity every `longest // 2` characters.
 
-    Without them a long run overflows its line and is cut off at the edge of the page; CSS
-    `overflow-wrap` would wrap it too, but WeasyPrint then lays out each such run again and
-    again (seconds per run, minutes inside tables). Use it on raw text, before any filter that
-    escapes it (`{{ text|breakable|linebreaksbr }}`); text already marked safe is left as is.
+    Without them such a run overflows its line and is cut off at the edge of the page. CSS
+    `overflow-wrap` wraps it too, but WeasyPrint then lays out the rest of the run again for each
+    line (seconds for a few thousand characters, minutes inside a table). Use it on raw text,
+    before any filter that escapes it (`{{ text|breakable|linebreaksbr }}`); in a narrow table
+    cell, with a shorter `longest` (`{{ title|breakable:24 }}`). Text marked safe is left as is.
     """
     if isinstance(value, SafeData):
         return value
-    return _UNBROKEN.sub(_split, str(value))
+    chunk = max(1, int(longest) // 2)
+
+    def split(match: re.Match) -> str:
+        run = match.group()
+        if len(run) < int(longest):
+            return run
+        pieces = (run[start : start + chunk] for start in range(0, len(run), chunk))
+        return ZERO_WIDTH_SPACE.join(pieces)
+
+    return _UNBROKEN.sub(split, str(value))

@@ -3,12 +3,15 @@ return's built by the worker from its frozen data into its snapshot, with their 
 recorded as they are built, and "being prepared" until then."""
 
 import hashlib
+import io
 import json
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from assessments.models import AuditEvent
-from improvement_plans import reports
+from improvement_plans import reports, return_services
 from improvement_plans.models import Document, IssuedReturn
 from tests.documents.helpers import database_tasks, run_worker
 from tests.improvement_plans.helpers import make_investment
@@ -129,3 +132,16 @@ def test_people_who_read_the_plan_cannot_retry_a_draft(client, cast, plan):
     client.force_login(cast.outsider)
     assert client.post(url("return_draft_file", plan, "pdf")).status_code == 404
     assert not Document.objects.exists()
+
+
+@pytest.mark.django_db
+def test_exporting_an_issued_return_before_its_files_are_built_says_so(tmp_path, cast, plan):
+    with database_tasks():
+        return_services.return_issue(round_=plan, issued_by=cast.facilitator)
+    output = tmp_path / "return.pdf"
+    with pytest.raises(CommandError, match="Version 1 of the return is still being prepared"):
+        call_command(
+            "export_return", "--system", "testshire", "--round", "2025/26", "--format", "pdf",
+            "--output", str(output), stdout=io.StringIO(),
+        )  # fmt: skip
+    assert not output.exists()

@@ -51,6 +51,11 @@ class Command(BaseCommand):
                     f"No return has been issued for {round_name!r}; use --draft for a draft."
                 )
             content = bytes(issued.pdf if file_format == "pdf" else issued.xlsx)
+            if not content:  # the task worker builds an issued return's files after the issue
+                raise CommandError(
+                    f"Version {issued.version} of the return is still being prepared by the task "
+                    "worker; try again in a minute."
+                )
             what = f"version {issued.version} (checksum {issued.checksum})"
         Path(output).write_bytes(content)
         self.stdout.write(
