@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from assessments.admin import HistoryAdmin, ReadOnlyInline
 from assessments.forms import add_service_errors
 from improvement_plans import selectors, services
+from improvement_plans.forms import action_input_from
 from improvement_plans.models import Action, Investment, ProgressUpdate
 
 NO_PLAN = "This action is in no plan, so it cannot be checked or changed here."
@@ -41,20 +42,8 @@ class ActionAdminForm(forms.ModelForm):
         )
 
     def action_input(self) -> services.ActionInput:
-        data = self.cleaned_data
-        return services.ActionInput(
-            title=data["title"],
-            description=data.get("description") or "",
-            change=data["change"],
-            target_level=data.get("target_level"),
-            lead_partner=data["lead_partner"],
-            contributing_partners=list(data.get("contributing_partners") or []),
-            owner=data["owner"],
-            start_date=data["start_date"],
-            due_date=data["due_date"],
-            status=data["status"],
-            rag_override=data.get("rag_override") or "",
-            rag_override_reason=data.get("rag_override_reason") or "",
+        return action_input_from(
+            self.cleaned_data,
             investments=list(self.instance.investments.all()),
             template=self.instance.template,
         )

@@ -141,21 +141,9 @@ class ActionForm(PortalForm):
         ]
 
     def action_input(self, template=None) -> ActionInput:
-        data = self.cleaned_data
-        return ActionInput(
-            title=data["title"],
-            description=data.get("description") or "",
-            change=data["change"],
-            target_level=data.get("target_level"),
-            lead_partner=data["lead_partner"],
-            contributing_partners=list(data.get("contributing_partners") or []),
-            owner=data["owner"],
-            start_date=data["start_date"],
-            due_date=data["due_date"],
-            status=data["status"],
-            rag_override=data.get("rag_override") or "",
-            rag_override_reason=data.get("rag_override_reason") or "",
-            investments=list(data.get("investments") or []),
+        return action_input_from(
+            self.cleaned_data,
+            investments=list(self.cleaned_data.get("investments") or []),
             template=template,
         )
 
@@ -301,4 +289,25 @@ class NarrativeForm(PortalForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         validators=validators_of(ReturnNarrative, "anticipated_improvements"),
+    )
+
+
+def action_input_from(data: dict, *, investments: list, template) -> ActionInput:
+    """What the action services take, from a form's cleaned data (the page's form and the
+    admin's alike)."""
+    return ActionInput(
+        title=data["title"],
+        description=data.get("description") or "",
+        change=data["change"],
+        target_level=data.get("target_level"),
+        lead_partner=data["lead_partner"],
+        contributing_partners=list(data.get("contributing_partners") or []),
+        owner=data["owner"],
+        start_date=data["start_date"],
+        due_date=data["due_date"],
+        status=data["status"],
+        rag_override=data.get("rag_override") or "",
+        rag_override_reason=data.get("rag_override_reason") or "",
+        investments=investments,
+        template=template,
     )
