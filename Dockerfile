@@ -1,4 +1,5 @@
-# HICM Portal: one image for the web process (and, later, a task worker).
+# HICM Portal: one image for the web process and the task worker (docker-compose.yml runs both:
+# `web`, the default command, and `worker`, `python manage.py db_worker`).
 #   docker build -t hicm-portal .
 #   docker run --env-file .env -p 8000:8000 hicm-portal          # or: docker compose up --build
 # Settings come from the environment at run time; see .env.example.

@@ -64,6 +64,14 @@ bench: install
 	mkdir -p .bench
 	$(BENCH_ENV) $(PY) -m benchmarks.run --json .bench/bench.json $(BENCH_ARGS)
 
+## make profile: each key page's CPU time built in one process against the baseline page, the pages
+## taken in turn (steadier than gunicorn's figures on a busy machine). PROFILE_ARGS="--page review" adds
+## that page's cProfile; same database as make bench.
+.PHONY: profile
+profile: install
+	mkdir -p .bench
+	$(BENCH_ENV) $(PY) -m benchmarks.profile $(PROFILE_ARGS)
+
 ## make soak: 50 users for SOAK_SECONDS (90) on gunicorn with DEBUG off against PostgreSQL, one worker
 ## killed and the database restarted mid-run; exit 1 on any lost write (benchmarks/soak.py). It drops
 ## and creates SOAK_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/soak). SOAK_ARGS=--no-restart

@@ -20,6 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from assessments import resources, round_services, services
 from assessments.forms import add_service_errors
+from assessments.framework_content import framework_edited
 from assessments.models import (
     Change,
     ChangeAction,
@@ -43,6 +44,8 @@ from assessments.models import (
     SystemRole,
 )
 from hicm_portal import uploads
+from hicm_portal.admin import UserAdmin
+from hicm_portal.models import User
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -193,30 +196,87 @@ class HistoryImportExportAdmin(AllOrNothingImportAdmin, HistoryAdmin):
     """Import/export with a preview, and the record of who changed what."""
 
 
+class RolesRemovedOnDeleteAdmin(admin.ModelAdmin):
+    """Deleting here goes through a service that removes the roles held there (or by the
+    person) through `role_remove` first, so each removal is recorded and told, as in the
+    portal; the deleted rows' own cascade would do it silently. Django's checks still refuse
+    a deletion that protected rows forbid (a partner with ratings, a system with partners)."""
+
+    def delete_model(self, request, obj) -> None:
+        raise NotImplementedError
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
 @admin.register(Region)
-class RegionAdmin(HistoryImportExportAdmin):
+class RegionAdmin(RolesRemovedOnDeleteAdmin, HistoryImportExportAdmin):
     resource_classes = [resources.RegionResource]
     list_display = ("name", "slug")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
 
+    def delete_model(self, request, obj: Region) -> None:
+        services.region_delete(region=obj, deleted_by=request.user)
+
 
 @admin.register(System)
-class SystemAdmin(HistoryImportExportAdmin):
+class SystemAdmin(RolesRemovedOnDeleteAdmin, HistoryImportExportAdmin):
     resource_classes = [resources.SystemResource]
     list_display = ("name", "region", "slug")
     list_filter = ("region",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
 
+    def delete_model(self, request, obj: System) -> None:
+        services.system_delete(system=obj, deleted_by=request.user)
+
 
 @admin.register(Partner)
-class PartnerAdmin(HistoryImportExportAdmin):
+class PartnerAdmin(RolesRemovedOnDeleteAdmin, HistoryImportExportAdmin):
     resource_classes = [resources.PartnerResource]
     list_display = ("name", "partner_type", "system")
     list_filter = ("partner_type", "system__region", "system")
     search_fields = ("name", "system__name")
     list_select_related = ("system",)
+
+    def delete_model(self, request, obj: Partner) -> None:
+        services.partner_delete(partner=obj, deleted_by=request.user)
+
+
+@admin.register(User)
+class PersonAdmin(RolesRemovedOnDeleteAdmin, UserAdmin):
+    """People's accounts. Site administrator and superuser access are roles: a change of
+    either goes through `site_access_set` (recorded, told, and never one's own: those boxes
+    are read-only on one's own account), and deleting a person removes every role they hold
+    first (`person_delete`)."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.pk == request.user.pk:
+            return (*fields, "is_staff", "is_superuser")
+        return fields
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            services.site_access_set(
+                user=obj,
+                is_staff=obj.is_staff,
+                is_superuser=obj.is_superuser,
+                changed_by=request.user,
+            )
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj) -> None:
+        services.person_delete(user=obj, deleted_by=request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Not one's own account (nor among those selected): that would be a change of one's
+        # own site access. Django refuses the whole deletion.
+        own = obj is not None and obj.pk == request.user.pk
+        return super().has_delete_permission(request, obj) and not own
 
 
 class RoleAdminForm(forms.ModelForm):
@@ -329,10 +389,10 @@ class RegionalViewerAdmin(RoleAdmin):
 class RoleChangeAdmin(ReadOnlyAdmin):
     """The record of every grant and removal of a role, to read: written by the services."""
 
-    list_display = ("at", "kind", "person", "role", "system", "partner", "region", "by")
+    list_display = ("at", "kind", "person_name", "person_email", "role", "place_name", "by")
     list_filter = ("kind", "role", "system__region", "system")
-    search_fields = ("person__email", "person__full_name", "by__email")
-    list_select_related = ("person", "system", "partner", "region", "by")
+    search_fields = ("person_email", "person_name", "place_name", "by__email")
+    list_select_related = ("by",)
     date_hierarchy = "at"
 
 
@@ -361,6 +421,10 @@ class FrameworkAdmin(admin.ModelAdmin):
     readonly_fields = ("key", "version", "loaded_at")
     inlines = [LevelInline, GroupInline]
 
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        framework_edited(form.instance.pk)  # pages read the new wording at once
+
 
 class DescriptorInline(admin.TabularInline):
     model = Descriptor
@@ -383,6 +447,20 @@ class ChangeAdmin(AllOrNothingImportAdmin):
     list_select_related = ("framework",)
     inlines = [DescriptorInline, ChangeActionInline]
     filter_horizontal = ("groups",)
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        framework_edited(form.instance.framework_id)  # pages read the new wording at once
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        framework_edited(obj.framework_id)
+
+    def delete_queryset(self, request, queryset) -> None:
+        frameworks = set(queryset.values_list("framework_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for framework_id in frameworks:
+            framework_edited(framework_id)
 
 
 @admin.register(Crosswalk)

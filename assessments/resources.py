@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget, Widget
 
+from assessments.framework_content import framework_edited
 from assessments.models import (
     Change,
     Descriptor,
@@ -231,6 +232,13 @@ class ChangeWordingResource(resources.ModelResource):
                 Descriptor.objects.update_or_create(
                     change=instance, level=levels[number], defaults={"text": text}
                 )
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        for framework_id in {
+            row.instance.framework_id for row in result.rows if row.instance is not None
+        }:
+            framework_edited(framework_id)  # pages read the new wording at once
 
     def get_export_headers(self, *args, **kwargs):
         return [*super().get_export_headers(*args, **kwargs), *self.descriptor_fields]

@@ -6,10 +6,13 @@ rounds: ratings, consensus and decisions are fetched once per round and grouped 
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404
+from django.utils import timezone
 
+from assessments.framework_content import FrameworkContent, content_of
 from assessments.models import (
     AuditEvent,
     Change,
@@ -19,6 +22,7 @@ from assessments.models import (
     Decision,
     Dissent,
     Level,
+    Partner,
     PartnerReturn,
     Rating,
     Round,
@@ -28,11 +32,21 @@ from assessments.statistics import AGENDA_ORDER, ChangeStatistics, change_statis
 from assessments.statistics import summary_sentence as sentence_for
 
 
+@dataclass(frozen=True)
+class TakingPart:
+    """A partner taking part in a round, and whether its return was missing at the reveal: what
+    the review, approval and agreed pages need of a return (`partner` has its name and type)."""
+
+    partner_id: int
+    partner: Partner
+    missing_at_reveal: bool
+
+
 @dataclass
 class Cell:
     """One partner's rating of one change, as the consensus record prints it."""
 
-    partner_return: PartnerReturn
+    partner_return: TakingPart
     rating: Rating | None
     own: bool
 
@@ -48,6 +62,12 @@ class ReviewRow:
     approvals: int = 0
     my_decision: Decision | None = None
     dissents: list[Dissent] = field(default_factory=list)
+    # Written here, as the pages print them: a number or a date through the template engine's
+    # localization costs more than the rest of the row.
+    proposed: str = ""  # the proposed level: "4 Mature"
+    planned: str = "–"  # the planned level and its date: "5 Exemplary by 1 March 2027"
+    progress: str = ""  # the approvals so far: "1 of 2 approvals"
+    decided: str = ""  # the viewer's decision on the current proposal, as a sentence
 
     @property
     def median_text(self) -> str:
@@ -60,13 +80,15 @@ class ReviewRow:
         return f"{self.stats.lowest} to {self.stats.highest}" if self.stats.rated else "–"
 
 
-def _voiced(returns: list[PartnerReturn]) -> list[int]:
+def _voiced(returns: list[TakingPart] | list[PartnerReturn]) -> list[int]:
     """A partner that had not submitted by the reveal has given no voice, so its drafts are
     left out of the review (its column says the return is missing)."""
     return [r.partner_id for r in returns if not r.missing_at_reveal]
 
 
-def _revealed_ratings(round_: Round, returns: list[PartnerReturn], change=None) -> list[Rating]:
+def _revealed_ratings(
+    round_: Round, returns: list[TakingPart] | list[PartnerReturn], change=None
+) -> list[Rating]:
     """The ratings the review shows, as model instances (for pages that show rationales)."""
     ratings = Rating.objects.filter(round=round_, partner__in=_voiced(returns), level__isnull=False)
     if change is not None:
@@ -74,85 +96,105 @@ def _revealed_ratings(round_: Round, returns: list[PartnerReturn], change=None) 
     return list(ratings.select_related("level").order_by())
 
 
-def _returns(round_: Round) -> list[PartnerReturn]:
-    """The returns of the round with their partners, by name: only what the pages show."""
-    return list(
-        PartnerReturn.objects.filter(round=round_)
-        .select_related("partner")
-        .only(
-            "round_id", "partner_id", "missing_at_reveal", "partner__name", "partner__partner_type"
+def _returns(round_: Round) -> list[TakingPart]:
+    """The partners taking part in the round, by name: only what the pages show, read as values
+    (building 15 returns and their partners as full model instances costs more than the query)."""
+    returns = PartnerReturn.objects.filter(round=round_).order_by("partner__name")
+    fields = ["id", "name", "partner_type"]
+    return [
+        TakingPart(
+            partner_id,
+            Partner.from_db(returns.db, fields, (partner_id, name, partner_type)),
+            missing,
         )
-        .order_by("partner__name")
-    )
+        for partner_id, name, partner_type, missing in returns.values_list(
+            "partner_id", "partner__name", "partner__partner_type", "missing_at_reveal"
+        )
+    ]
 
 
 def _levels(round_: Round) -> tuple[dict[int, Level], dict[int, str]]:
-    levels = {
-        level.number: level
-        for level in Level.objects.filter(framework=round_.framework_id).order_by("number")
-    }
+    levels = content_of(round_.framework).level_by_number()
     return levels, {number: level.name for number, level in levels.items()}
 
 
-def _rows(round_: Round, returns: list[PartnerReturn], numbers: dict[tuple[int, int], int]):
+def _rows(
+    round_: Round,
+    content: FrameworkContent,
+    returns: list[TakingPart],
+    numbers: dict[tuple[int, int], int],
+) -> list[ReviewRow]:
     """Per live change, in framework order: its statistics over every partner taking part
-    (`numbers`: (change, partner) → level number), the summary and the proposal."""
-    consensus = {
-        c.change_id: c
-        for c in Consensus.objects.filter(round=round_)
-        .select_related("level", "planned_level")
-        .order_by()
-    }
-    levels, names = _levels(round_)
+    (`numbers`: (change, partner) → level number), the summary and the proposal. The levels
+    and changes come from the framework's `content`; the proposals' levels are matched to it."""
+    by_id = {level.pk: level for level in content.levels}
+    consensus = {}
+    for proposal in Consensus.objects.filter(round=round_).order_by():
+        proposal.level = by_id[proposal.level_id]
+        proposal.planned_level = by_id.get(proposal.planned_level_id)
+        consensus[proposal.change_id] = proposal
+    levels = content.level_by_number()
+    names = {number: level.name for number, level in levels.items()}
     rows = []
-    for change in Change.objects.filter(framework=round_.framework_id, archived=False).order_by(
-        "position"
-    ):
+    for change in content.live_changes:
         stats = change_statistics(
             [numbers.get((change.pk, r.partner_id)) for r in returns], len(returns)
         )
-        rows.append(
-            ReviewRow(
-                change=change,
-                cells=[],
-                stats=stats,
-                summary=sentence_for(stats, names),
-                consensus=consensus.get(change.pk),
-                suggested_level=levels.get(stats.suggested) if stats.suggested else None,
-            )
+        row = ReviewRow(
+            change=change,
+            cells=[],
+            stats=stats,
+            summary=sentence_for(stats, names),
+            consensus=consensus.get(change.pk),
+            suggested_level=levels.get(stats.suggested) if stats.suggested else None,
         )
+        if row.consensus:
+            row.proposed = f"{row.consensus.level.number} {row.consensus.level.name}"
+        rows.append(row)
     return rows
 
 
 def review_rows(round_: Round, own: frozenset[int], *, partner_type: str = "") -> dict:
     """The review table: changes × partners, statistics per change, split changes first.
-    `own`: the viewer's partners, whose cells are outlined. Five queries; the ratings come as
-    plain values, and each cell is shaped here so the table's template only prints it."""
+    `own`: the viewer's partners, whose cells are outlined. Three queries (returns, ratings,
+    proposals); levels and changes come from the framework's content. Each cell is shaped here,
+    as a dict of classes, text and note, so the table's template only prints it: its classes
+    colour the level and outline the viewer's own partner; the note is the confidence, if
+    given."""
     returns = _returns(round_)
     shown = [r for r in returns if not partner_type or r.partner.partner_type == partner_type]
-    confidence = dict(Rating.Confidence.choices)
+    content = content_of(round_.framework)
+    rated = {
+        level.pk: (level.number, f" app-level-{level.number}", f"{level.number} {level.name}")
+        for level in content.levels
+    }
+    notes = {value: f"{label} confidence" for value, label in Rating.Confidence.choices}
     ratings = {
-        (change_id, partner_id): (number, name, level_confidence)
-        for change_id, partner_id, number, name, level_confidence in Rating.objects.filter(
+        (change_id, partner_id): (*rated[level_id], notes.get(confidence, ""))
+        for change_id, partner_id, level_id, confidence in Rating.objects.filter(
             round=round_, partner__in=_voiced(returns), level__isnull=False
         )
         .order_by()
-        .values_list("change_id", "partner_id", "level__number", "level__name", "confidence")
+        .values_list("change_id", "partner_id", "level_id", "confidence")
     }
-    rows = _rows(round_, returns, {key: value[0] for key, value in ratings.items()})
-    # Each cell is a tuple the template unpacks: (classes, text, note). Its classes colour the
-    # level and outline the viewer's own partner; the note is the confidence, if given.
+    rows = _rows(round_, content, returns, {key: value[0] for key, value in ratings.items()})
+    columns = [
+        (
+            partner_return.partner_id,
+            " app-highlight" if partner_return.partner_id in own else "",
+            "Return missing" if partner_return.missing_at_reveal else "Not rated",
+        )
+        for partner_return in shown
+    ]
     for row in rows:
-        for partner_return in shown:
-            outline = " app-highlight" if partner_return.partner_id in own else ""
-            rating = ratings.get((row.change.pk, partner_return.partner_id))
+        change_id = row.change.pk
+        for partner_id, outline, no_rating in columns:
+            rating = ratings.get((change_id, partner_id))
             if rating is None:
-                missing = partner_return.missing_at_reveal
-                row.cells.append((outline, "Return missing" if missing else "Not rated", ""))
-                continue
-            number, name, level_confidence = rating
-            note = f"{confidence[level_confidence]} confidence" if level_confidence else ""
-            row.cells.append((f" app-level-{number}{outline}", f"{number} {name}", note))
+                row.cells.append({"classes": outline, "text": no_rating, "note": ""})
+            else:
+                _, classes, text, note = rating
+                row.cells.append({"classes": classes + outline, "text": text, "note": note})
     rows.sort(key=lambda row: (AGENDA_ORDER[row.stats.agreement], row.change.position))
     return {"rows": rows, "returns": shown, "all_returns": returns}
 
@@ -160,11 +202,8 @@ def review_rows(round_: Round, own: frozenset[int], *, partner_type: str = "") -
 def review_change(round_: Round, code: str, viewer) -> dict:
     """One change in full: every partner's rating, the statistics, the discussion, and the
     proposal with its dissent."""
-    change = (
-        Change.objects.filter(framework=round_.framework, code=code, archived=False)
-        .prefetch_related("descriptors")
-        .first()
-    )
+    content = content_of(round_.framework)
+    change = content.change(code)
     if change is None:
         raise Http404("No such change in this round")
     returns = list(
@@ -189,11 +228,7 @@ def review_change(round_: Round, code: str, viewer) -> dict:
         .first()
     )
     comments = list(Comment.objects.filter(round=round_, change=change).select_related("author"))
-    sequence = list(
-        Change.objects.filter(framework=round_.framework, archived=False).values_list(
-            "code", flat=True
-        )
-    )
+    sequence = [live.code for live in content.live_changes]
     index = sequence.index(change.code)
     return {
         "change": change,
@@ -216,25 +251,32 @@ def approval_rows(round_: Round, viewer, *, ratings: bool = True) -> list[Review
     """Each change with its proposal, statistics, approvals so far and the viewer's decision.
     With `ratings`, each row's cells hold every partner's full rating (the consensus record
     prints them); the approval and agreed pages show none, so they ask without."""
+    content = content_of(round_.framework)
     returns = _returns(round_)
     revealed = _revealed_ratings(round_, returns) if ratings else []
     if ratings:
         numbers = {(r.change_id, r.partner_id): r.level.number for r in revealed}
     else:
+        number_of = {level.pk: level.number for level in content.levels}
         numbers = {
-            (change_id, partner_id): number
-            for change_id, partner_id, number in Rating.objects.filter(
+            (change_id, partner_id): number_of[level_id]
+            for change_id, partner_id, level_id in Rating.objects.filter(
                 round=round_, partner__in=_voiced(returns), level__isnull=False
             )
             .order_by()
-            .values_list("change_id", "partner_id", "level__number")
+            .values_list("change_id", "partner_id", "level_id")
         }
-    rows = _rows(round_, returns, numbers)
+    rows = _rows(round_, content, returns, numbers)
     if ratings:
         by_key = {(r.change_id, r.partner_id): r for r in revealed}
         for row in rows:
             row.cells = [Cell(r, by_key.get((row.change.pk, r.partner_id)), False) for r in returns]
-    decisions = list(Decision.objects.filter(consensus__round=round_).select_related("decided_by"))
+    # Only decisions on each proposal's current version count.
+    decisions: dict[int, list[Decision]] = defaultdict(list)
+    for decision in Decision.objects.filter(
+        consensus__round=round_, proposal_version=F("consensus__version")
+    ).order_by():
+        decisions[decision.consensus_id].append(decision)
     dissents: dict[int, list[Dissent]] = defaultdict(list)
     for dissent in Dissent.objects.filter(consensus__round=round_).select_related("partner"):
         dissents[dissent.consensus_id].append(dissent)
@@ -242,15 +284,27 @@ def approval_rows(round_: Round, viewer, *, ratings: bool = True) -> list[Review
         consensus = row.consensus
         if consensus is None:
             continue
-        current = [
-            d
-            for d in decisions
-            if d.consensus_id == consensus.pk and d.proposal_version == consensus.version
-        ]
+        current = decisions.get(consensus.pk, [])
         row.approvals = sum(d.kind == Decision.Kind.APPROVE for d in current)
         row.my_decision = next((d for d in current if d.decided_by_id == viewer.pk), None)
         row.dissents = dissents.get(consensus.pk, [])
+        row.progress = f"{row.approvals} of {round_.quorum} approvals"
+        if consensus.planned_level:
+            row.planned = f"{consensus.planned_level.number} {consensus.planned_level.name}"
+            if consensus.planned_by:
+                row.planned += f" by {_day(consensus.planned_by)}"
+        if row.my_decision:
+            kind = row.my_decision.get_kind_display().lower()
+            row.decided = f"You {kind} this proposal on {_day(row.my_decision.decided_at)}."
     return rows
+
+
+def _day(moment: date | datetime) -> str:
+    """A day as the pages print it ("1 March 2027", the `date:"j F Y"` filter's format), in
+    the portal's time zone."""
+    if isinstance(moment, datetime):
+        moment = timezone.localtime(moment)
+    return f"{moment:%-d %B %Y}"
 
 
 def audit_events(round_: Round) -> list[AuditEvent]:
@@ -261,17 +315,22 @@ def audit_events(round_: Round) -> list[AuditEvent]:
 # After agreement: trends across rounds and planned versus achieved
 
 
-def _crosswalk_back(change_ids: list[int]) -> dict[int, int]:
-    """Earlier change id -> later change id, for every crosswalk step into these changes."""
+def _crosswalk_back(change_ids: list[int]) -> tuple[dict[int, int], set[int]]:
+    """Earlier change id -> later change id, for every crosswalk step into these changes, and
+    the frameworks of those earlier changes. The crosswalks are few (a row per change of each
+    edition), so they are read in one query and walked here, however many editions back."""
+    into: dict[int, list[int]] = defaultdict(list)
+    framework_of: dict[int, int] = {}
+    for earlier, framework_id, later in Crosswalk.objects.order_by("pk").values_list(
+        "from_change_id", "from_change__framework_id", "to_change_id"
+    ):
+        into[later].append(earlier)
+        framework_of[earlier] = framework_id
     mapping: dict[int, int] = {}
     frontier = set(change_ids)
     seen: set[int] = set()
     while frontier:
-        step = list(
-            Crosswalk.objects.filter(to_change__in=frontier).values_list(
-                "from_change_id", "to_change_id"
-            )
-        )
+        step = [(earlier, later) for later in frontier for earlier in into[later]]
         frontier = set()
         for earlier, later in step:
             if earlier in seen:
@@ -279,7 +338,8 @@ def _crosswalk_back(change_ids: list[int]) -> dict[int, int]:
             seen.add(earlier)
             mapping[earlier] = mapping.get(later, later)
             frontier.add(earlier)
-    return mapping
+    frameworks = {framework_of[earlier] for earlier in mapping}
+    return mapping, frameworks
 
 
 @dataclass
@@ -292,16 +352,14 @@ class TrendRow:
 def trend_rows(round_: Round) -> dict:
     """Each change's agreed level in every agreed round of the system up to this one, carried
     over crosswalks, and whether the previous round's planned level arrived by its date.
-    The agreed levels come as ids, matched to the few levels of the editions involved."""
-    changes = list(
-        Change.objects.filter(framework=round_.framework_id, archived=False).order_by("position")
-    )
+    Changes and levels come from the frameworks' cached content; the agreed levels as ids."""
+    content = content_of(round_.framework)
+    changes = content.live_changes
     to_current = {c.pk: c.pk for c in changes}
-    to_current.update(_crosswalk_back([c.pk for c in changes]))
+    earlier, frameworks = _crosswalk_back(list(to_current))
+    to_current.update(earlier)
     # Only rounds on this framework or an edition its crosswalk reaches back to.
-    frameworks = set(
-        Change.objects.filter(pk__in=to_current).order_by().values_list("framework_id", flat=True)
-    )
+    frameworks.add(round_.framework_id)
     rounds = list(
         Round.objects.filter(
             system=round_.system_id,
@@ -309,16 +367,24 @@ def trend_rows(round_: Round) -> dict:
             agreed_at__lte=round_.agreed_at,
             framework__in=frameworks,
         )
+        # The columns shown, and those the frameworks' cached content is keyed on.
         .select_related("framework")
+        .only("name", "framework__short_title", "framework__version", "framework__loaded_at")
         .order_by("agreed_at")
         if round_.agreed_at
         else []
     )
-    levels = {level.pk: level for level in Level.objects.filter(framework__in=frameworks)}
+    earlier_editions = {r.framework_id: r.framework for r in rounds}
+    earlier_editions.pop(round_.framework_id, None)
+    levels = {
+        level.pk: level
+        for edition in [content, *map(content_of, earlier_editions.values())]
+        for level in edition.levels
+    }
     # (round, current change) → (level id, planned level id, planned by)
     agreed: dict[tuple[int, int], tuple] = {}
     for round_id, change_id, *values in (
-        Consensus.objects.filter(round__in=rounds)
+        Consensus.objects.filter(round__in=[r.pk for r in rounds])
         .order_by("pk")
         .values_list("round_id", "change_id", "level_id", "planned_level_id", "planned_by")
     ):

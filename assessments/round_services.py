@@ -24,6 +24,7 @@ from assessments.models import (
     ReminderSent,
     Round,
     System,
+    SystemRole,
 )
 from hicm_portal.notify import notify, portal_link
 
@@ -33,6 +34,18 @@ RETURN_INCOMPLETE = "Rate every change before you submit. Still to rate: {codes}
 # Written to each rating's history, so the history says where a change came from.
 SAVED_IN_THE_BROWSER = "saved in the browser"
 REMINDER_WINDOW_DAYS = 3
+ROUND_NOT_RATING = "This round is not taking ratings, so this can no longer be done."
+CLOSING_DATE_IN_PAST = "The closing date must be today or in the future"
+CLOSING_DATE_BEFORE_OPENING = "The closing date must be the same as or after the opening date"
+CLOSING_DATE_UNCHANGED = "Enter a date different from the current closing date, {date}"
+CANCEL_REASON_MISSING = "Enter why you are cancelling the round"
+ROUND_NOT_CANCELLABLE = "Only a round in rating can be cancelled."
+REOPEN_REASON_MISSING = "Enter why you are reopening the return"
+
+
+def govuk_date(day: date) -> str:
+    """A date as GOV.UK writes it: 31 March 2027."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def audit(round_: Round, actor, action: str, detail: str = "") -> AuditEvent:
@@ -272,7 +285,10 @@ def return_submit(*, partner_return: PartnerReturn, submitted_by) -> PartnerRetu
     if not submitted_by.has_perm("assessments.rate", partner_return):
         raise PermissionDenied
     locked = PartnerReturn.objects.select_for_update().get(pk=partner_return.pk)
-    if locked.submitted_at is not None:
+    if (
+        locked.submitted_at is not None
+        or not Round.objects.filter(pk=locked.round_id, status=Round.Status.RATING).exists()
+    ):
         raise ValidationError(RETURN_NOT_OPEN)
     round_ = partner_return.round
     ratings = {
@@ -293,23 +309,66 @@ def return_submit(*, partner_return: PartnerReturn, submitted_by) -> PartnerRetu
     locked.save(update_fields=["submitted_at", "submitted_by"])
     audit(round_, submitted_by, f"Submitted {partner_return.partner}'s return")
     partner_return.submitted_at, partner_return.submitted_by = locked.submitted_at, submitted_by
+    _tell_return_submitted(partner_return, submitted_by)
     return partner_return
 
 
+def _tell_return_submitted(partner_return: PartnerReturn, submitted_by) -> None:
+    """The partner's other members, and the system's facilitators (who see that it came in and
+    how many have, never what was rated)."""
+    round_ = partner_return.round
+    context = {
+        "round": round_,
+        "partner": partner_return.partner,
+        "submitted_by": submitted_by,
+        "submitted_at": timezone.localtime(partner_return.submitted_at),
+    }
+    subject = f"{partner_return.partner} has submitted its {round_.name} return"
+    members = partner_member_emails([partner_return.partner_id]).get(partner_return.partner_id, [])
+    notify(
+        to=[email for email in members if email != submitted_by.email],
+        subject=subject,
+        template="return_submitted",
+        context={**context, "link": _return_link(partner_return)},
+    )
+    facilitators = SystemRole.objects.filter(
+        system=round_.system, role=SystemRole.Role.FACILITATOR, user__is_active=True
+    ).exclude(user=submitted_by)
+    returns = PartnerReturn.objects.filter(round=round_)
+    notify(
+        to=facilitators.values_list("user__email", flat=True),
+        subject=subject,
+        template="return_submitted",
+        context={
+            **context,
+            "for_facilitators": True,
+            "submitted_count": returns.exclude(submitted_at=None).count(),
+            "return_count": returns.count(),
+            "link": portal_link(reverse("round_detail", args=[round_.public_id])),
+        },
+    )
+
+
 @transaction.atomic
-def return_reopen(*, partner_return: PartnerReturn, reopened_by) -> PartnerReturn:
-    """The facilitator reopens a submitted return (until the reveal); its members are told."""
+def return_reopen(*, partner_return: PartnerReturn, reopened_by, reason: str) -> PartnerReturn:
+    """The facilitator reopens a submitted return (until the reveal), saying why; its members
+    are told, with the reason."""
     if not reopened_by.has_perm("assessments.reopen_return", partner_return):
         raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": REOPEN_REASON_MISSING})
     locked = PartnerReturn.objects.select_for_update().get(pk=partner_return.pk)
     if locked.submitted_at is None:
         raise ValidationError("This return is not submitted, so it is already open.")
+    if not Round.objects.filter(pk=locked.round_id, status=Round.Status.RATING).exists():
+        raise ValidationError(ROUND_NOT_RATING)
     locked.submitted_at = None
     locked.submitted_by = None
     locked.reopened_at = timezone.now()
     locked.reopened_by = reopened_by
     locked.save(update_fields=["submitted_at", "submitted_by", "reopened_at", "reopened_by"])
-    audit(partner_return.round, reopened_by, f"Reopened {partner_return.partner}'s return")
+    audit(partner_return.round, reopened_by, f"Reopened {partner_return.partner}'s return", reason)
     notify(
         to=partner_member_emails([partner_return.partner_id]).get(partner_return.partner_id, []),
         subject=f"Your {partner_return.round.name} return has been reopened",
@@ -318,6 +377,7 @@ def return_reopen(*, partner_return: PartnerReturn, reopened_by) -> PartnerRetur
             "round": partner_return.round,
             "partner": partner_return.partner,
             "reopened_by": reopened_by,
+            "reason": reason,
             "link": _return_link(partner_return),
         },
     )
@@ -326,12 +386,66 @@ def return_reopen(*, partner_return: PartnerReturn, reopened_by) -> PartnerRetur
     return partner_return
 
 
-def reminders_send(*, today: date | None = None, dry_run: bool = False) -> list[str]:
-    """E-mail the members of every partner whose return is due within 3 days or overdue.
+@dataclass
+class Reminder:
+    """What reminding one partner's return came to."""
 
-    At most one reminder per partner per round per day however often this runs: the day's
-    record is written in the same transaction as the decision to send.
-    """
+    partner_return: PartnerReturn
+    recipients: int
+    days_left: int
+    sent: bool = False
+    already_reminded: bool = False
+
+
+def return_remind(*, partner_return: PartnerReturn, today: date, dry_run: bool = False) -> Reminder:
+    """The one reminder rule, for the daily run and the facilitator's reminder now alike:
+    e-mail the members of a partner whose return is not submitted, at most once a day per
+    partner and round. The day's record (ReminderSent) is written in the same transaction as
+    the decision to send, so two runs at once send one reminder."""
+    round_ = partner_return.round
+    recipients = partner_member_emails([partner_return.partner_id]).get(
+        partner_return.partner_id, []
+    )
+    reminder = Reminder(
+        partner_return=partner_return,
+        recipients=len(recipients),
+        days_left=(round_.closes_on - today).days,
+    )
+    if dry_run or not recipients:
+        return reminder
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                ReminderSent.objects.create(
+                    partner_return=partner_return, sent_on=today, recipients=len(recipients)
+                )
+        except IntegrityError:
+            reminder.already_reminded = True
+            return reminder
+        notify(
+            to=recipients,
+            subject=(
+                f"Overdue: your {round_.name} return"
+                if reminder.days_left < 0
+                else f"Reminder: your {round_.name} return is due {govuk_date(round_.closes_on)}"
+            ),
+            template="return_reminder",
+            context={
+                "round": round_,
+                "partner": partner_return.partner,
+                "days_left": reminder.days_left,
+                "overdue": reminder.days_left < 0,
+                "link": _return_link(partner_return),
+            },
+        )
+    reminder.sent = True
+    return reminder
+
+
+def reminders_send(*, today: date | None = None, dry_run: bool = False) -> list[str]:
+    """E-mail the members of every partner whose return is due within 3 days or overdue,
+    by the one reminder rule (`return_remind`): at most once a day per partner, however often
+    this runs."""
     today = today or timezone.localdate()
     due = (
         PartnerReturn.objects.filter(
@@ -344,49 +458,173 @@ def reminders_send(*, today: date | None = None, dry_run: bool = False) -> list[
     )
     report = []
     for partner_return in due:
-        with transaction.atomic():
-            recipients = partner_member_emails([partner_return.partner_id]).get(
-                partner_return.partner_id, []
-            )
-            days_left = (partner_return.round.closes_on - today).days
-            line = (
-                f"{partner_return.round.system} / {partner_return.round.name} / "
-                f"{partner_return.partner}: {len(recipients)} recipient(s), "
-                + (
-                    f"due in {days_left} day(s)"
-                    if days_left >= 0
-                    else f"{-days_left} day(s) overdue"
-                )
-            )
-            report.append(line)
-            if dry_run or not recipients:
-                continue
-            try:
-                with transaction.atomic():
-                    ReminderSent.objects.create(
-                        partner_return=partner_return, sent_on=today, recipients=len(recipients)
-                    )
-            except IntegrityError:
-                report[-1] += " (already reminded today)"
-                continue
-            notify(
-                to=recipients,
-                subject=(
-                    f"Overdue: your {partner_return.round.name} return"
-                    if days_left < 0
-                    else f"Reminder: your {partner_return.round.name} return is due "
-                    f"{partner_return.round.closes_on.strftime('%-d %B %Y')}"
-                ),
-                template="return_reminder",
-                context={
-                    "round": partner_return.round,
-                    "partner": partner_return.partner,
-                    "days_left": days_left,
-                    "overdue": days_left < 0,
-                    "link": _return_link(partner_return),
-                },
-            )
+        reminder = return_remind(partner_return=partner_return, today=today, dry_run=dry_run)
+        days_left = reminder.days_left
+        line = (
+            f"{partner_return.round.system} / {partner_return.round.name} / "
+            f"{partner_return.partner}: {reminder.recipients} recipient(s), "
+            + (f"due in {days_left} day(s)" if days_left >= 0 else f"{-days_left} day(s) overdue")
+        )
+        if reminder.already_reminded:
+            line += " (already reminded today)"
+        report.append(line)
     return report
+
+
+@dataclass
+class ReminderPlan:
+    """Whom a reminder now would e-mail, and whom not and why, by partner."""
+
+    to_remind: list[Partner]
+    reminded_today: list[Partner]
+    without_members: list[Partner]
+
+
+def reminder_plan(round_: Round, *, today: date | None = None) -> ReminderPlan:
+    """What `round_remind_now` would do today: the partners of the round that have not
+    submitted, less those already reminded today and those with nobody to e-mail."""
+    today = today or timezone.localdate()
+    returns = list(
+        round_.returns.filter(submitted_at=None).select_related("partner").order_by("partner__name")
+    )
+    reminded = set(
+        ReminderSent.objects.filter(partner_return__in=returns, sent_on=today).values_list(
+            "partner_return_id", flat=True
+        )
+    )
+    emails = partner_member_emails([r.partner_id for r in returns])
+    plan = ReminderPlan(to_remind=[], reminded_today=[], without_members=[])
+    for partner_return in returns:
+        if partner_return.pk in reminded:
+            plan.reminded_today.append(partner_return.partner)
+        elif not emails.get(partner_return.partner_id):
+            plan.without_members.append(partner_return.partner)
+        else:
+            plan.to_remind.append(partner_return.partner)
+    return plan
+
+
+@transaction.atomic
+def round_remind_now(*, round_: Round, reminded_by, today: date | None = None) -> ReminderPlan:
+    """The facilitator reminds now every partner of a round in rating that has not submitted,
+    by the same rule as the daily reminders (`return_remind`): a partner already reminded
+    today is skipped. Returns whom it reminded and whom it skipped."""
+    if not reminded_by.has_perm("assessments.manage_round", round_):
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    locked = (
+        Round.objects.select_for_update().select_related("system", "framework").get(pk=round_.pk)
+    )
+    if not locked.is_rating:
+        raise ValidationError(ROUND_NOT_RATING)
+    done = ReminderPlan(to_remind=[], reminded_today=[], without_members=[])
+    returns = locked.returns.filter(submitted_at=None).select_related("partner")
+    for partner_return in returns.order_by("partner__name"):
+        partner_return.round = locked
+        reminder = return_remind(partner_return=partner_return, today=today)
+        if reminder.sent:
+            done.to_remind.append(partner_return.partner)
+        elif reminder.already_reminded:
+            done.reminded_today.append(partner_return.partner)
+        else:
+            done.without_members.append(partner_return.partner)
+    audit(
+        locked,
+        reminded_by,
+        "Sent a reminder now",
+        "Reminded: " + (", ".join(str(p) for p in done.to_remind) or "nobody"),
+    )
+    return done
+
+
+@transaction.atomic
+def round_closing_date_change(*, round_: Round, closes_on: date, changed_by) -> Round:
+    """The facilitator moves the closing date of a round in rating; the members of every
+    partner taking part are told the new date."""
+    if not changed_by.has_perm("assessments.manage_round", round_):
+        raise PermissionDenied
+    locked = (
+        Round.objects.select_for_update().select_related("system", "framework").get(pk=round_.pk)
+    )
+    if not locked.is_rating:
+        raise ValidationError(ROUND_NOT_RATING)
+    if closes_on < timezone.localdate():
+        raise ValidationError({"closes_on": CLOSING_DATE_IN_PAST})
+    if closes_on < locked.opens_on:
+        raise ValidationError({"closes_on": CLOSING_DATE_BEFORE_OPENING})
+    if closes_on == locked.closes_on:
+        raise ValidationError(
+            {"closes_on": CLOSING_DATE_UNCHANGED.format(date=govuk_date(locked.closes_on))}
+        )
+    previous = locked.closes_on
+    locked.closes_on = closes_on
+    locked.save(update_fields=["closes_on"])
+    audit(
+        locked,
+        changed_by,
+        "Changed the closing date",
+        f"From {govuk_date(previous)} to {govuk_date(closes_on)}",
+    )
+    returns = list(locked.returns.select_related("partner"))
+    emails = partner_member_emails([r.partner_id for r in returns])
+    for partner_return in returns:
+        partner_return.round = locked
+        notify(
+            to=emails.get(partner_return.partner_id, []),
+            subject=f"New closing date for {locked.name}: {govuk_date(closes_on)}",
+            template="round_closing_date_changed",
+            context={
+                "round": locked,
+                "partner": partner_return.partner,
+                "previous_closes_on": previous,
+                "submitted": partner_return.is_submitted,
+                "link": _return_link(partner_return),
+            },
+        )
+    return locked
+
+
+@transaction.atomic
+def round_cancel(*, round_: Round, cancel_reason: str, cancelled_by) -> Round:
+    """The facilitator cancels a round in rating, saying why. It stays, read-only, with its
+    audit trail; every later write refuses it (each checks the round is in rating or later).
+    Everyone taking part is told: the partners' members, the steering committee and the other
+    facilitators."""
+    if not cancelled_by.has_perm("assessments.manage_round", round_):
+        raise PermissionDenied
+    locked = (
+        Round.objects.select_for_update().select_related("system", "framework").get(pk=round_.pk)
+    )
+    if not locked.is_rating:
+        raise ValidationError(ROUND_NOT_CANCELLABLE)
+    if not cancel_reason.strip():
+        raise ValidationError({"cancel_reason": CANCEL_REASON_MISSING})
+    locked.status = Round.Status.CANCELLED
+    locked.cancelled_at = timezone.now()
+    locked.cancelled_by = cancelled_by
+    locked.cancel_reason = cancel_reason.strip()
+    locked.full_clean()
+    locked.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+    audit(locked, cancelled_by, "Cancelled the round", locked.cancel_reason)
+    members = Member.objects.filter(partner__returns__round=locked, user__is_active=True)
+    roles = SystemRole.objects.filter(system=locked.system, user__is_active=True)
+    notify(
+        to=[
+            email
+            for email in [
+                *members.values_list("user__email", flat=True),
+                *roles.values_list("user__email", flat=True),
+            ]
+            if email != cancelled_by.email
+        ],
+        subject=f"{locked.system} has cancelled the round {locked.name}",
+        template="round_cancelled",
+        context={
+            "round": locked,
+            "link": portal_link(reverse("round_detail", args=[locked.public_id])),
+        },
+    )
+    return locked
 
 
 def member_count(round_: Round) -> int:

@@ -1,14 +1,19 @@
 """Permission predicates: the one way the portal decides who may do what.
 
 Views, templates (`{% has_perm %}`) and services all ask these. Each predicate takes the
-user and a System. A person's roles are read once per request and cached on the user object,
-so checking many predicates on a page costs one query set, not one per check.
+user and a System. A person's roles are read in one query and kept in Django's cache under
+their `roles_version`, which the role services (`assessments.services.role_grant` and
+`role_remove`, the only writers of roles) raise in the same transaction as the change. A new
+version means a new key, so a change of roles shows on the person's next request; nothing
+has to be cleared. Within a request the roles are also kept on the user object.
 """
 
 from dataclasses import dataclass, field
 
 import rules
-from django.db.models import BigIntegerField, Value
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db.models import BigIntegerField, F, Value
 
 from assessments.models import Member, RegionalViewer, System, SystemRole
 
@@ -23,16 +28,26 @@ class Roles:
     viewer_of_regions: frozenset[int] = frozenset()
 
 
+# A day at most; the key changes whenever the roles do.
+ROLES_TIMEOUT_SECONDS = 24 * 60 * 60
+
+
 def roles_of(user) -> Roles:
-    """The roles of `user`, read in one query on first use in a request and kept on the user
-    object for the rest of it."""
+    """The roles of `user`: kept on the user object for the rest of the request, and in the
+    cache under their roles_version for later requests."""
     if not user.is_authenticated:
         return Roles()
-    cached = getattr(user, "_hicm_roles", None)
-    if cached is not None:
-        return cached
-    user._hicm_roles = _load(user)
-    return user._hicm_roles
+    held = getattr(user, "_hicm_roles", None)
+    if held is not None:
+        return held
+    # date_joined tells apart two people given the same id (SQLite reuses a deleted one's).
+    key = f"roles:{user.pk}:{user.date_joined.timestamp()}:{user.roles_version}"
+    held = cache.get(key)
+    if held is None:
+        held = _load(user)
+        cache.set(key, held, ROLES_TIMEOUT_SECONDS)
+    user._hicm_roles = held
+    return held
 
 
 def _load(user) -> Roles:
@@ -71,9 +86,13 @@ def _load(user) -> Roles:
     )
 
 
-def forget_roles(user) -> None:
-    """After a service changes a person's roles: read them afresh for the rest of this
-    request."""
+def roles_changed(user) -> None:
+    """Called by the role services, in their transaction, after they change a person's roles:
+    raise the person's roles_version so that every later request reads the roles afresh, and
+    read them afresh for the rest of this one. (Nothing is put in the cache here: the
+    transaction may still roll back.)"""
+    get_user_model().objects.filter(pk=user.pk).update(roles_version=F("roles_version") + 1)
+    user.refresh_from_db(fields=["roles_version"])
     user._hicm_roles = _load(user)
 
 

@@ -6,12 +6,12 @@ from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from assessments.framework_content import content_of
 from assessments.models import (
     Change,
     ChangeAction,
     Consensus,
     Crosswalk,
-    Descriptor,
     Framework,
     Group,
     Invitation,
@@ -51,9 +51,7 @@ def system_people(
     role_changes = []
     if include_role_changes:
         role_changes = list(
-            RoleChange.objects.filter(system=system).select_related("person", "partner", "by")[
-                : ROLE_CHANGES_SHOWN + 1
-            ]
+            RoleChange.objects.filter(system=system).select_related("by")[: ROLE_CHANGES_SHOWN + 1]
         )
     return {
         "partners": partners,
@@ -97,41 +95,54 @@ class LevelRow:
     is_descriptor: bool
 
 
-def change_detail(key: str, code: str) -> tuple[Change, list[LevelRow]]:
-    """A change with its groups and actions, and one row per level: its descriptor or the
-    generic text. Five queries; each related list is ordered by its own column, not by the
-    models' orderings, which join back to the framework."""
-    change = (
-        Change.objects.select_related("framework")
-        .prefetch_related(
-            Prefetch("groups", queryset=Group.objects.order_by("position")),
-            Prefetch(
-                "actions",
-                queryset=ChangeAction.objects.filter(archived=False)
-                .select_related("group")
-                .order_by("position"),
-            ),
-        )
-        .filter(framework__key=key, code=code)
-        .first()
-    )
+@dataclass
+class ChangePage:
+    """A framework's change as its page shows it: the change, its groups and live actions, one
+    row per level (its descriptor or the generic text), and its live neighbours as
+    (code, title)."""
+
+    framework: Framework
+    change: Change
+    groups: list[Group]
+    actions: list[ChangeAction]
+    level_rows: list[LevelRow]
+    previous_change: tuple[str, str] | None
+    next_change: tuple[str, str] | None
+    has_descriptors: bool  # False: every row is the level's generic text
+
+
+def change_detail(key: str, code: str) -> ChangePage:
+    """A framework's change (archived ones too, which earlier rounds refer to) with what its
+    page shows: one query for the framework, the rest from its cached content."""
+    framework = Framework.objects.filter(key=key).order_by().first()
+    if framework is None:
+        raise Http404("No such framework")
+    content = content_of(framework)
+    change = content.change(code, live=False)
     if change is None:
         raise Http404("No such change")
-    descriptors = dict(
-        Descriptor.objects.filter(change=change).order_by().values_list("level_id", "text")
-    )
-    rows = [
-        LevelRow(
-            number=number,
-            name=name,
-            text=descriptors.get(pk, definition),
-            is_descriptor=pk in descriptors,
-        )
-        for pk, number, name, definition in Level.objects.filter(framework=change.framework_id)
-        .order_by("number")
-        .values_list("pk", "number", "name", "definition")
+    live = content.live_changes
+    index = next((i for i, c in enumerate(live) if c.pk == change.pk), None)
+    neighbours = [None, None]
+    if index is not None:
+        if index > 0:
+            neighbours[0] = (live[index - 1].code, live[index - 1].title)
+        if index + 1 < len(live):
+            neighbours[1] = (live[index + 1].code, live[index + 1].title)
+    level_rows = [
+        LevelRow(number=level.number, name=level.name, text=text, is_descriptor=own)
+        for level, text, own in content.hints(change)
     ]
-    return change, rows
+    return ChangePage(
+        framework=framework,
+        change=change,
+        groups=content.groups.get(change.pk, []),
+        actions=content.actions.get(change.pk, []),
+        level_rows=level_rows,
+        previous_change=neighbours[0],
+        next_change=neighbours[1],
+        has_descriptors=any(row.is_descriptor for row in level_rows),
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -203,7 +214,9 @@ class TaskRow:
 
 
 def task_rows(partner_return: PartnerReturn) -> list[TaskRow]:
-    """Each change of the round with this partner's rating and its status. Four queries."""
+    """Each change of the round with this partner's rating and its status. At most four
+    queries: the ratings and, when the round started from another, that round, its agreed levels
+    and (across editions) the crosswalk."""
     round_ = partner_return.round
     ratings = {
         r.change_id: r
@@ -213,7 +226,7 @@ def task_rows(partner_return: PartnerReturn) -> list[TaskRow]:
     }
     previous = previous_agreed_levels(round_)
     rows = []
-    for change in live_changes(round_.framework):
+    for change in content_of(round_.framework).live_changes:
         rating = ratings.get(change.pk)
         if rating is not None and rating.is_complete:
             status = "Rated"
@@ -226,31 +239,20 @@ def task_rows(partner_return: PartnerReturn) -> list[TaskRow]:
 
 
 def rating_change(framework: Framework, code: str) -> dict:
-    """The framework's side of the page for rating one change, in four queries: the live
-    changes (for the change itself and where it comes in the sequence), its actions, the
-    levels, and its descriptors (each level's hint, or the level's generic definition)."""
-    changes = list(Change.objects.filter(framework=framework, archived=False).order_by("position"))
+    """The framework's side of the page for rating one change, from its cached content: the
+    change and where it comes in the sequence of live changes, its actions, and each level
+    with its hint (the change's descriptor, or the level's generic definition)."""
+    content = content_of(framework)
+    changes = content.live_changes
     index = next((i for i, c in enumerate(changes) if c.code == code), None)
     if index is None:
         raise Http404("No such change in this round")
     change = changes[index]
-    actions = list(
-        ChangeAction.objects.filter(change=change, archived=False)
-        .order_by("position")
-        .values("code", "title", "points")
-    )
-    levels = list(Level.objects.filter(framework=framework).order_by("number"))
-    descriptors = dict(
-        Descriptor.objects.filter(change=change).order_by().values_list("level_id", "text")
-    )
-    hints = [(level, descriptors.get(level.pk, level.definition)) for level in levels]
     return {
         "change": change,
-        "actions": actions,
-        "levels": levels,
-        "level_hints": hints,
+        "actions": content.actions.get(change.pk, []),
+        "level_hints": [(level, text) for level, text, _ in content.hints(change)],
         "next_code": changes[index + 1].code if index + 1 < len(changes) else None,
-        "previous_code": changes[index - 1].code if index > 0 else None,
         "position": index + 1,
         "total": len(changes),
     }
@@ -259,31 +261,39 @@ def rating_change(framework: Framework, code: str) -> dict:
 def previous_agreed_level(round_: Round, change: Change) -> dict | None:
     """The level agreed for this change in the round this one started from, with that round's
     name: `previous_agreed_levels` for one change, in one query. Where the earlier round used
-    another edition, the level comes over the crosswalk into this change."""
+    another edition, the level comes over the crosswalk into this change (the latest agreed,
+    when several earlier changes map to it)."""
     if round_.previous_round_id is None:
         return None
-    earlier = Crosswalk.objects.filter(to_change=change).values("from_change")
     agreed = list(
-        Consensus.objects.filter(round=round_.previous_round_id)
-        .filter(Q(change=change) | Q(change__in=earlier))
-        .order_by("pk")
-        .values(number=F("level__number"), name=F("level__name"), round_name=F("round__name"))
+        Consensus.objects.filter(round_id=round_.previous_round_id)
+        .filter(Q(change_id=change.pk) | Q(change__crosswalk_forward__to_change_id=change.pk))
+        .order_by("-pk")
+        .values(number=F("level__number"), name=F("level__name"), round_name=F("round__name"))[:1]
     )
-    return agreed[-1] if agreed else None
+    return agreed[0] if agreed else None
 
 
 def rating_page(partner_return: PartnerReturn, code: str) -> dict:
-    """Everything the page for rating one change needs, in a bounded number of queries:
-    the framework's side, this partner's rating and the change's last agreed level."""
+    """Everything the page for rating one change needs: the framework's side (cached), this
+    partner's rating and the change's last agreed level, in two queries."""
     round_ = partner_return.round
     page = rating_change(round_.framework, code)
     change = page["change"]
-    page["rating"] = (
-        Rating.objects.filter(round=round_, partner=partner_return.partner_id, change=change)
-        .select_related("level", "updated_by")
-        .order_by()  # one row; the model's ordering would join three tables to sort it
-        .first()
+    # One row at most (one rating a partner and change); unordered, as the model's ordering
+    # would join three tables to sort it.
+    ratings = list(
+        Rating.objects.filter(
+            round_id=round_.pk, partner_id=partner_return.partner_id, change_id=change.pk
+        )
+        .select_related("updated_by")
+        .order_by()[:1]
     )
+    rating = ratings[0] if ratings else None
+    levels = {level.pk: level for level, _ in page["level_hints"]}
+    if rating is not None and rating.level_id in levels:
+        rating.level = levels[rating.level_id]  # one of the framework's, already in hand
+    page["rating"] = rating
     page["previous_level"] = previous_agreed_level(round_, change)
     return page
 

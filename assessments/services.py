@@ -23,7 +23,7 @@ from assessments.models import (
     SystemRole,
     hash_token,
 )
-from assessments.rules import forget_roles
+from assessments.rules import roles_changed
 from hicm_portal.notify import notify, portal_link
 
 User = get_user_model()
@@ -36,6 +36,16 @@ ROLE_SELF_GRANT = (
     "You cannot give yourself a role. Ask another facilitator or a site administrator."
 )
 PARTNER_NOT_IN_SYSTEM = "Select a partner of this system"
+SITE_ACCESS_SELF_CHANGE = (
+    "You cannot change your own site administrator or superuser access. "
+    "Ask another site administrator."
+)
+# The roles held in a system; site roles are set by `site_access_set`.
+PLACE_ROLES = [
+    RoleChange.Role.MEMBER,
+    RoleChange.Role.FACILITATOR,
+    RoleChange.Role.STEERING,
+]
 
 
 @dataclass
@@ -72,7 +82,7 @@ def _check_place(*, role: str, system, partner, region) -> None:
         if region is None:
             raise ValidationError({"region": "Select a region"})
         return
-    if role not in RoleChange.Role.values:
+    if role not in PLACE_ROLES:
         raise ValidationError({"role": "Select a role"})
     if system is None:
         raise ValidationError({"system": "Select a system"})
@@ -125,8 +135,10 @@ def role_grant(
     for change in changes:
         change.person, change.by, change.at = user, granted_by, now
         change.kind = RoleChange.Kind.GRANTED
+        change.name_people_and_place()
     RoleChange.objects.bulk_create(changes)
-    forget_roles(user)
+    if changes:
+        roles_changed(user)
     if changes and tell_person:
         _send_role_added_email(
             user=user,
@@ -171,22 +183,154 @@ def role_remove(
     if not deleted:
         return None
     change.person, change.by, change.kind = user, removed_by, RoleChange.Kind.REMOVED
+    change.name_people_and_place()
     change.save()
-    forget_roles(user)
+    roles_changed(user)
+    _send_role_removed_email(
+        user=user,
+        role_label=change.get_role_display(),
+        place=system or region,
+        partner=partner,
+        removed_by=removed_by,
+    )
+    return change
+
+
+def _send_role_removed_email(*, user, role_label: str, place, removed_by, partner=None) -> None:
     notify(
         to=[user.email],
         subject=f"A role of yours in {settings.SERVICE_NAME} has been removed",
         template="role_removed",
         context={
             "user": user,
-            "role_label": change.get_role_display(),
-            "place": system or region,
+            "role_label": role_label,
+            "place": place,
             "partner": partner,
             "removed_by": removed_by,
             "link": portal_link(reverse("account")),
         },
     )
-    return change
+
+
+def _roles_held(user) -> list[dict]:
+    """Every role `user` holds in a place, named as `role_remove` takes it."""
+    held = [
+        {"role": RoleChange.Role.MEMBER, "partner": member.partner}
+        for member in Member.objects.filter(user=user).select_related("partner__system")
+    ]
+    held += [
+        {"role": role.role, "system": role.system}
+        for role in SystemRole.objects.filter(user=user).select_related("system")
+    ]
+    held += [
+        {"role": RoleChange.Role.REGIONAL_VIEWER, "region": viewer.region}
+        for viewer in RegionalViewer.objects.filter(user=user).select_related("region")
+    ]
+    return held
+
+
+@transaction.atomic
+def site_access_set(*, user, is_staff: bool, is_superuser: bool, changed_by) -> list[RoleChange]:
+    """Make `user` a site administrator (`is_staff`: the admin site) and a superuser (every
+    permission there), or stop them being one, as `changed_by`, and return the changes.
+
+    Like every role, each change is recorded as a RoleChange and told to the person by
+    e-mail, and nobody changes their own: a site administrator could otherwise make
+    themselves a superuser, or quietly leave no record of it.
+    """
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    wanted = {
+        RoleChange.Role.SITE_ADMINISTRATOR: (locked.is_staff, is_staff),
+        RoleChange.Role.SUPERUSER: (locked.is_superuser, is_superuser),
+    }
+    changed = [role for role, (held, want) in wanted.items() if held != want]
+    if not changed:
+        return []
+    if changed_by is not None and changed_by.pk == user.pk:
+        raise ValidationError(SITE_ACCESS_SELF_CHANGE, code="self_change")
+    User.objects.filter(pk=user.pk).update(is_staff=is_staff, is_superuser=is_superuser)
+    changes = []
+    for role in changed:
+        granted = wanted[role][1]
+        change = RoleChange(
+            person=user,
+            role=role,
+            by=changed_by,
+            kind=RoleChange.Kind.GRANTED if granted else RoleChange.Kind.REMOVED,
+        )
+        change.name_people_and_place()
+        change.save()
+        changes.append(change)
+        label = change.get_role_display()
+        if granted:
+            _send_role_added_email(
+                user=user,
+                role_label=label,
+                place=settings.SERVICE_NAME,
+                partner=None,
+                granted_by=changed_by,
+            )
+        else:
+            _send_role_removed_email(
+                user=user, role_label=label, place=settings.SERVICE_NAME, removed_by=changed_by
+            )
+    return changes
+
+
+@transaction.atomic
+def person_delete(*, user, deleted_by) -> list[RoleChange]:
+    """Delete a person's account, as `deleted_by`, removing every role they hold first,
+    through `role_remove` and `site_access_set`: each removal is recorded (the record keeps
+    their name and address) and told to them. Returns the removals."""
+    removed = [role_remove(user=user, removed_by=deleted_by, **role) for role in _roles_held(user)]
+    removed += site_access_set(user=user, is_staff=False, is_superuser=False, changed_by=deleted_by)
+    user.delete()
+    return removed
+
+
+@transaction.atomic
+def partner_delete(*, partner: Partner, deleted_by) -> list[RoleChange]:
+    """Delete a partner, as `deleted_by`, removing its members' roles first through
+    `role_remove` (recorded and told). A partner that has taken part in a round cannot be
+    deleted (its ratings protect it): the deletion raises and nothing changes."""
+    removed = [
+        role_remove(
+            user=member.user, role=RoleChange.Role.MEMBER, partner=partner, removed_by=deleted_by
+        )
+        for member in Member.objects.filter(partner=partner).select_related("user")
+    ]
+    partner.delete()
+    return removed
+
+
+@transaction.atomic
+def system_delete(*, system: System, deleted_by) -> list[RoleChange]:
+    """Delete a system, as `deleted_by`, removing its facilitators' and steering members'
+    roles first through `role_remove` (recorded and told). A system with partners or rounds
+    cannot be deleted: the deletion raises and nothing changes."""
+    removed = [
+        role_remove(user=role.user, role=role.role, system=system, removed_by=deleted_by)
+        for role in SystemRole.objects.filter(system=system).select_related("user")
+    ]
+    system.delete()
+    return removed
+
+
+@transaction.atomic
+def region_delete(*, region: Region, deleted_by) -> list[RoleChange]:
+    """Delete a region, as `deleted_by`, removing its regional viewers' roles first through
+    `role_remove` (recorded and told). A region with systems cannot be deleted."""
+    removed = [
+        role_remove(
+            user=viewer.user,
+            role=RoleChange.Role.REGIONAL_VIEWER,
+            region=region,
+            removed_by=deleted_by,
+        )
+        for viewer in RegionalViewer.objects.filter(region=region).select_related("user")
+    ]
+    region.delete()
+    return removed
 
 
 def _send_role_added_email(*, user, role_label: str, place, partner, granted_by) -> None:

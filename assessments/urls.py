@@ -30,6 +30,13 @@ urlpatterns += [
     path("rounds/<uuid:public_id>/", round_views.round_detail, name="round_detail"),
     path("rounds/<uuid:public_id>/edit/", round_views.round_edit, name="round_edit"),
     path("rounds/<uuid:public_id>/open/", round_views.round_open, name="round_open"),
+    path(
+        "rounds/<uuid:public_id>/closing-date/",
+        round_views.round_closing_date,
+        name="round_closing_date",
+    ),
+    path("rounds/<uuid:public_id>/remind/", round_views.round_remind, name="round_remind"),
+    path("rounds/<uuid:public_id>/cancel/", round_views.round_cancel, name="round_cancel"),
     path(RETURN, round_views.return_tasks, name="return_tasks"),
     path(RETURN + "changes/<code:code>/", round_views.rating_edit, name="rating_edit"),
     path(

@@ -8,7 +8,8 @@ from django.views.decorators.http import require_POST
 
 from assessments import selectors, services
 from assessments.access import system_for
-from assessments.forms import InvitationForm, SetPasswordForm, add_service_errors
+from assessments.forms.base import add_service_errors
+from assessments.forms.people import InvitationForm, SetPasswordForm
 from assessments.models import Invitation
 
 
@@ -156,23 +157,5 @@ def framework_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 @login_required
 def change_detail(request: HttpRequest, key: str, code: str) -> HttpResponse:
-    change, level_rows = selectors.change_detail(key, code)
-    siblings = list(
-        change.framework.changes.filter(archived=False)
-        .order_by("position")
-        .values_list("code", "title")
-    )
-    codes = [c for c, _ in siblings]
-    index = codes.index(change.code) if change.code in codes else -1
-    return render(
-        request,
-        "assessments/change_detail.html",
-        {
-            "change": change,
-            "framework": change.framework,
-            "level_rows": level_rows,
-            "has_descriptors": any(row.is_descriptor for row in level_rows),
-            "previous_change": siblings[index - 1] if index > 0 else None,
-            "next_change": siblings[index + 1] if 0 <= index < len(siblings) - 1 else None,
-        },
-    )
+    page = selectors.change_detail(key, code)
+    return render(request, "assessments/change_detail.html", {"page": page})

@@ -15,47 +15,30 @@ from assessments.models import Change, Crosswalk, Framework, Level, System
 from casestudies.models import CaseStudy
 from casestudies.rules import is_site_administrator, systems_facilitated_by
 
-# More editions than any model has had; stops a malformed crosswalk from looping for ever.
-CROSSWALK_MAX_HOPS = 10
-
 CaseStudyChange = CaseStudy.changes.through
 
 
-def equivalent_change_ids(change_ids: Iterable[int]) -> dict[int, frozenset[int]]:
-    """For each change id: that change and every change the crosswalk joins it to, forwards or
-    backwards, across any number of editions.
+def crosswalk_pairs() -> list[tuple[int, int]]:
+    """Every (from change, to change) pair of the crosswalk between editions. The table grows
+    only with the frameworks loaded (a few dozen rows), so it is read whole in one query."""
+    return list(Crosswalk.objects.order_by().values_list("from_change_id", "to_change_id"))
 
-    Each query fetches the crosswalk rows within two steps of the changes still to explore, so
-    two editions (2017 ↔ 2020) cost one query, and each further pair of editions one more,
-    however many changes are asked about.
+
+def equivalent_change_ids(
+    change_ids: Iterable[int], *, crosswalk: Iterable[tuple[int, int]] | None = None
+) -> dict[int, frozenset[int]]:
+    """For each change id: that change and every change the crosswalk joins it to, forwards or
+    backwards, across any number of editions. One query, or none when the caller passes the
+    `crosswalk` pairs it has read already.
     """
-    requested = {int(change_id) for change_id in change_ids}
     joined: dict[int, set[int]] = defaultdict(set)
-    explored: set[int] = set()
-    frontier = set(requested)
-    for _ in range(CROSSWALK_MAX_HOPS):
-        if not frontier:
-            break
-        earlier = Crosswalk.objects.filter(to_change__in=frontier).values("from_change")
-        later = Crosswalk.objects.filter(from_change__in=frontier).values("to_change")
-        pairs = Crosswalk.objects.filter(
-            Q(from_change__in=frontier)
-            | Q(to_change__in=frontier)
-            | Q(from_change__in=earlier)
-            | Q(to_change__in=earlier)
-            | Q(from_change__in=later)
-            | Q(to_change__in=later)
-        ).values_list("from_change_id", "to_change_id")
-        found: set[int] = set()
-        for from_id, to_id in pairs:
-            joined[from_id].add(to_id)
-            joined[to_id].add(from_id)
-            found.update((from_id, to_id))
-        # Every row touching the frontier or its neighbours is in hand: those are explored.
-        neighbours = {other for change_id in frontier for other in joined[change_id]}
-        explored |= frontier | neighbours
-        frontier = found - explored
-    return {change_id: frozenset(_reachable(change_id, joined)) for change_id in requested}
+    for from_id, to_id in crosswalk_pairs() if crosswalk is None else crosswalk:
+        joined[from_id].add(to_id)
+        joined[to_id].add(from_id)
+    return {
+        change_id: frozenset(_reachable(change_id, joined))
+        for change_id in {int(change_id) for change_id in change_ids}
+    }
 
 
 def _reachable(start: int, joined: dict[int, set[int]]) -> set[int]:
@@ -69,6 +52,20 @@ def _reachable(start: int, joined: dict[int, set[int]]) -> set[int]:
     return seen
 
 
+def _by_change(groups: dict[int, frozenset[int]], links: Iterable[tuple]) -> dict[int, list]:
+    """Each change's case studies, from `links` rows (linked change id, case study id, title,
+    case study): those linked to any change of its group, once each, in title order."""
+    by_linked_change: dict[int, list[tuple]] = defaultdict(list)
+    for change_id, *study in links:
+        by_linked_change[change_id].append(study)
+    result = {}
+    for change_id, group in groups.items():
+        matched = {study[0]: study for linked in group for study in by_linked_change[linked]}
+        ordered = sorted(matched.values(), key=lambda study: (study[1].casefold(), study[0]))
+        result[change_id] = [study for _, _, study in ordered]
+    return result
+
+
 def case_studies_for_changes(
     change_ids: Iterable[int], *, min_level: int | None = None
 ) -> dict[int, list[CaseStudy]]:
@@ -79,27 +76,44 @@ def case_studies_for_changes(
     `min_level` is a level number (3 for Established): when given, only case studies showing
     that level or higher, so a system can see practice beyond the level it has reached.
 
-    Queries: the crosswalk (one for two editions) and one for the case studies, whatever the
-    number of changes or case studies.
+    Queries: the crosswalk and the case studies, whatever the number of changes or case studies.
     """
     groups = equivalent_change_ids(change_ids)
-    linked_ids = set().union(*groups.values()) if groups else set()
-    links = CaseStudyChange.objects.filter(
-        change_id__in=linked_ids, casestudy__status=CaseStudy.Status.PUBLISHED
-    )
+    links = _published_links(groups)
     if min_level is not None:
         links = links.filter(casestudy__level__number__gte=min_level)
     studies: dict[int, CaseStudy] = {}
-    by_linked_change: dict[int, list[CaseStudy]] = defaultdict(list)
+    rows = []
     for link in links.select_related("casestudy__level__framework"):
         # One object per case study, however many of its changes matched.
         study = studies.setdefault(link.casestudy_id, link.casestudy)
-        by_linked_change[link.change_id].append(study)
-    result: dict[int, list[CaseStudy]] = {}
-    for change_id, group in groups.items():
-        matched = {study.pk: study for linked in group for study in by_linked_change[linked]}
-        result[change_id] = sorted(matched.values(), key=lambda s: (s.title.casefold(), s.pk))
-    return result
+        rows.append((link.change_id, study.pk, study.title, study))
+    return _by_change(groups, rows)
+
+
+def practice_for_changes(
+    change_ids: Iterable[int], *, crosswalk: Iterable[tuple[int, int]] | None = None
+) -> dict[int, list[dict]]:
+    """As `case_studies_for_changes`, for a list of links beside each change: each case study
+    as its slug, title and place. One query when the caller passes the `crosswalk` pairs."""
+    groups = equivalent_change_ids(change_ids, crosswalk=crosswalk)
+    links = _published_links(groups).values_list(
+        "change_id", "casestudy_id", "casestudy__slug", "casestudy__title", "casestudy__place"
+    )
+    return _by_change(
+        groups,
+        (
+            (change_id, study_id, title, {"slug": slug, "title": title, "place": place})
+            for change_id, study_id, slug, title, place in links
+        ),
+    )
+
+
+def _published_links(groups: dict[int, frozenset[int]]) -> QuerySet:
+    linked_ids = set().union(*groups.values()) if groups else set()
+    return CaseStudyChange.objects.filter(
+        change_id__in=linked_ids, casestudy__status=CaseStudy.Status.PUBLISHED
+    )
 
 
 def _with_links(queryset: QuerySet) -> QuerySet:

@@ -3,8 +3,9 @@
 #
 #   web (the default)  migrate, load the framework library, collect static files, then serve
 #                      with gunicorn on 0.0.0.0:8000 (GUNICORN_WORKERS workers, default 2).
-#   anything else      run as given, e.g. `python manage.py createsuperuser`, or a task
-#                      worker service's `python manage.py db_worker` once there is one.
+#   anything else      run as given, e.g. `python manage.py createsuperuser`, or the task
+#                      worker that docker-compose.yml's `worker` service runs:
+#                      `python manage.py db_worker --no-reload`.
 set -euo pipefail
 
 # Refuse the placeholder key from .env.example unless DEBUG is on: production must never run with it.
@@ -19,7 +20,7 @@ if [[ $# -eq 0 || "$1" == "web" ]]; then
   python manage.py migrate --noinput
   # Safe to run on every start: equal or older framework versions change nothing.
   python manage.py load_frameworks
-    python manage.py load_casestudies
+  python manage.py load_casestudies
   # Already done at build time; repeated here (quick, unchanged files are skipped).
   python manage.py collectstatic --noinput
   exec gunicorn hicm_portal.wsgi \

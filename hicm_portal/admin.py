@@ -1,4 +1,7 @@
-from django.contrib import admin
+"""The admin of people's accounts. It is registered by `assessments.admin` (`PersonAdmin`),
+beside the roles: a change of site administrator or superuser access and the deletion of a
+person go through the role services there, and this module imports no app."""
+
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
@@ -17,7 +20,6 @@ class PortalUserCreationForm(AdminUserCreationForm):
         fields = ("email", "full_name")
 
 
-@admin.register(User)
 class UserAdmin(BaseUserAdmin):
     form = PortalUserChangeForm
     add_form = PortalUserCreationForm

@@ -1,5 +1,5 @@
-"""The portal's user, who logs in with their e-mail address, and their uploads awaiting
-confirmation."""
+"""The portal's user, who logs in with their e-mail address, their uploads awaiting
+confirmation, and the news e-mails held for their daily digest."""
 
 import uuid
 
@@ -41,6 +41,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    roles_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Raised by every service that grants or removes one of the person's roles; "
+        "their roles are cached under it.",
+    )
+    email_digest = models.BooleanField(
+        "one e-mail a day",
+        default=False,
+        help_text="Hold news e-mails back for one e-mail a day (hicm_portal.notify); reminders, "
+        "deadlines and security e-mails still go at once.",
+    )
 
     objects = UserManager()
 
@@ -96,3 +108,20 @@ class PendingUpload(models.Model):
 
     def is_expired(self, now=None) -> bool:
         return self.expires_at <= (now or timezone.now())
+
+
+class DigestItem(models.Model):
+    """A news e-mail held back for a person who chose one e-mail a day (`User.email_digest`):
+    written by `hicm_portal.notify.notify` in the step's transaction, sent and deleted by
+    `digests_send` (run by `send_reminders`)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="digest_items")
+    subject = models.TextField()
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} for {self.user_id}"

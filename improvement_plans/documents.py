@@ -205,11 +205,14 @@ def _build(document: Document) -> tuple[bytes, str]:
 
 
 def _store_in_snapshot(document: Document, content: bytes, html: str) -> None:
-    """Put an issued return's file in its snapshot; once both files are there, its checksum."""
+    """Put an issued return's file in its snapshot; once both files are there, its checksum.
+    A file already stored stays as it was issued (the database refuses to replace it too)."""
     issued = IssuedReturn.objects.select_for_update().get(pk=document.issued_return_id)
+    if getattr(issued, document.file_format):
+        return
     setattr(issued, document.file_format, content)
     fields = [document.file_format]
-    if html:
+    if html and not issued.html:
         issued.html = html
         fields.append("html")
     if issued.pdf and issued.xlsx:
@@ -240,8 +243,10 @@ def build_document(document_id: int) -> str:
     mine = Document.objects.filter(
         pk=document_id, status=Document.Status.RUNNING, attempts=document.attempts
     )
+    stored_file = document.issued_return and getattr(document.issued_return, document.file_format)
     try:
-        content, html = _build(document)
+        # An issued file already stored is never built again: it stays as it was issued.
+        content, html = (bytes(stored_file), "") if stored_file else _build(document)
     except Exception as error:
         logger.exception("Building %s (%s) failed", document, document.public_id)
         mine.update(

@@ -17,6 +17,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from assessments.models import Change, ChangeAction, Level, Partner, Round, System
+from assessments.models.people import visible_systems_q
+from assessments.models.rounds import visible_rounds_q
 from hicm_portal.validators import text_limits
 
 # An action not started within this many days of its due date is at risk (amber).
@@ -33,8 +35,8 @@ class Rag(models.TextChoices):
 
 class ActionQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ActionQuerySet":
-        """The actions of the systems a person may see (`System.objects.visible_to`)."""
-        return self.filter(system__in=System.objects.visible_to(user))
+        """The actions of the systems a person may see (`visible_systems_q`)."""
+        return self.filter(visible_systems_q(user, via="system__"))
 
 
 class Action(models.Model):
@@ -261,8 +263,8 @@ class ReturnNarrative(models.Model):
 
 class IssuedReturnQuerySet(models.QuerySet):
     def visible_to(self, user) -> "IssuedReturnQuerySet":
-        """The issued returns of the rounds a person may see (`Round.objects.visible_to`)."""
-        return self.filter(round__in=Round.objects.visible_to(user))
+        """The issued returns of the rounds a person may see (`visible_rounds_q`)."""
+        return self.filter(visible_rounds_q(user, via="round__"))
 
 
 class IssuedReturn(models.Model):

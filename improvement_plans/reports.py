@@ -1,240 +1,36 @@
-"""The BCF return and the consensus record: their data, HTML, PDF and XLSX, and the
+"""The BCF return and the consensus record as documents: HTML, PDF and XLSX, and the
 differences between two issued returns.
 
-`return_data` gathers everything a return shows into plain JSON-ready values; issuing stores
-that snapshot with the rendered files, so an issued return never changes afterwards.
+A return is printed from its data (`return_selectors.return_data`): issuing stores that snapshot
+with the rendered files, so an issued return never changes afterwards.
 """
 
 import hashlib
 import io
-from collections import Counter
-from decimal import Decimal
 
-from django.db.models import Prefetch
 from django.template.loader import render_to_string
-from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from assessments.models import Change, Consensus, Decision, Round
-from assessments.review_selectors import approval_rows, trend_rows
-from assessments.selectors import previous_agreed_levels
-from hicm_portal.charts import radar, trend
+from assessments.models import Decision, Round
+from assessments.review_selectors import approval_rows
 from hicm_portal.spreadsheets import append_row
-from improvement_plans.models import Investment, ReturnNarrative
 from improvement_plans.pdf import html_to_pdf
-from improvement_plans.selectors import investment_totals, plan_actions
+from improvement_plans.return_selectors import (
+    NARRATIVE_PROMPTS,
+    level_text,
+    return_body_context,
+)
 
-NARRATIVE_PROMPTS = [
-    ("performance_issues", "Current performance issues to be addressed"),
-    ("changes_to_embed", "The changes to embed further, including commitments on reablement "
-     "and care homes"),
-    ("anticipated_improvements", "Anticipated improvements"),
-]  # fmt: skip
-
-
-def _level(level) -> dict | None:
-    return {"number": level.number, "name": level.name} if level else None
-
-
-def _money(amount: Decimal) -> str:
-    return f"{amount:.2f}"
-
-
-def return_data(round_: Round) -> dict:
-    """Everything the BCF return of an agreed round shows, as JSON-ready values."""
-    # Each read takes only the columns the return shows: it is rebuilt on every preview.
-    narrative = (
-        ReturnNarrative.objects.filter(round=round_)
-        .values(*(key for key, _ in NARRATIVE_PROMPTS))
-        .first()
-    )
-    consensus = {
-        c.change_id: c
-        for c in Consensus.objects.filter(round=round_)
-        .select_related("level", "planned_level")
-        .only(
-            "change_id",
-            "rationale",
-            "planned_by",
-            "challenges",
-            "milestones",
-            "support_needs",
-            "level__number",
-            "level__name",
-            "planned_level__number",
-            "planned_level__name",
-        )
-        .order_by()
-    }
-    previous = previous_agreed_levels(round_)
-    actions = list(
-        plan_actions(round_)
-        .select_related(None)
-        .select_related("change", "lead_partner", "owner")
-        .only(
-            "title",
-            "status",
-            "start_date",
-            "due_date",
-            "rag_override",
-            "change__code",
-            "change__position",
-            "lead_partner__name",
-            "owner__full_name",
-            "owner__email",
-        )
-    )
-    investments = list(
-        Investment.objects.filter(round=round_).prefetch_related(
-            Prefetch("changes", queryset=Change.objects.only("code", "position").order_by())
-        )
-    )
-    totals = investment_totals(investments)
-    today = timezone.localdate()
-    approvals = (
-        Decision.objects.filter(consensus__round=round_, kind=Decision.Kind.APPROVE)
-        .select_related("decided_by")
-        .only("decided_at", "decided_by__full_name", "decided_by__email")
-        .order_by("decided_at")
-    )
-    approvers = {}
-    for decision in approvals:
-        approvers[decision.decided_by_id] = {
-            "name": decision.decided_by.get_full_name(),
-            "last": decision.decided_at.date().isoformat(),
-        }
-    changes = []
-    for change in (
-        Change.objects.filter(framework=round_.framework_id, archived=False)
-        .order_by("position")
-        .only("code", "title")
-    ):
-        agreed = consensus.get(change.pk)
-        own = [a for a in actions if a.change_id == change.pk]
-        gap = agreed.gap if agreed else 0
-        statuses = Counter(a.get_status_display() for a in own)
-        changes.append(
-            {
-                "code": change.code,
-                "title": change.title,
-                "previous": _level(previous.get(change.pk)),
-                "current": _level(agreed.level) if agreed else None,
-                "planned": _level(agreed.planned_level) if agreed else None,
-                "planned_by": agreed.planned_by.isoformat()
-                if agreed and agreed.planned_by
-                else None,
-                "rationale": agreed.rationale if agreed and agreed.level.needs_evidence else "",
-                "challenges": agreed.challenges if agreed else "",
-                "milestones": agreed.milestones if agreed else "",
-                "support_needs": agreed.support_needs if agreed else "",
-                "gap": gap,
-                "actions": dict(sorted(statuses.items())),
-                "no_action": gap > 0 and not any(a.is_open for a in own),
-                "invested": _money(totals["by_change"].get(change.pk, Decimal("0"))),
-            }
-        )
-    return {
-        "system": round_.system.name,
-        "region": round_.system.region.name,
-        "framework": round_.framework.title,
-        "round": round_.name,
-        "opens_on": round_.opens_on.isoformat(),
-        "closes_on": round_.closes_on.isoformat(),
-        "agreed_at": round_.agreed_at.date().isoformat() if round_.agreed_at else None,
-        "quorum": round_.quorum,
-        "approvers": list(approvers.values()),
-        "previous_round": round_.previous_round.name if round_.previous_round else None,
-        "narrative": {key: (narrative or {}).get(key, "") for key, _ in NARRATIVE_PROMPTS},
-        "changes": changes,
-        "investments": [
-            {
-                "scheme": i.scheme_name,
-                "source": i.get_funding_source_display(),
-                "year": i.financial_year,
-                "amount": _money(i.amount),
-                "changes": [c.code for c in sorted(i.changes.all(), key=lambda c: c.position)],
-            }
-            for i in sorted(investments, key=lambda i: (i.financial_year, i.scheme_name))
-        ],
-        "totals": {
-            "total": _money(totals["total"]),
-            "by_source": [[name, _money(amount)] for name, amount in totals["by_source"]],
-            "by_year": [[year, _money(amount)] for year, amount in totals["by_year"]],
-        },
-        "actions": [
-            {
-                "change": a.change.code,
-                "title": a.title,
-                "lead": a.lead_partner.name,
-                "owner": a.owner.get_full_name(),
-                "due": a.due_date.isoformat(),
-                "status": a.get_status_display(),
-                "rag": (a.rag(today) or "none").capitalize(),
-            }
-            for a in sorted(actions, key=lambda a: (a.change.position, a.due_date))
-        ],
-        "trend": _trend_data(round_),
-        "generated_at": timezone.now().isoformat(timespec="seconds"),
-    }
-
-
-def _trend_data(round_: Round) -> dict:
-    """Each change's agreed level in every agreed round up to this one (over crosswalks)."""
-    data = trend_rows(round_)
-    return {
-        "rounds": [r.name for r in data["rounds"]],
-        "changes": [
-            {
-                "code": row.change.code,
-                "title": row.change.title,
-                "values": [level.number if level else None for _, level in row.points],
-                "planned_check": row.planned_check,
-            }
-            for row in data["rows"]
-        ],
-    }
-
-
-def trend_charts(trend_data: dict) -> list[dict]:
-    """One small line chart per change, with its figures, for pages and PDFs alike."""
-    rounds = trend_data.get("rounds", [])
-    return [
-        {
-            "code": change["code"],
-            "title": change["title"],
-            "chart": trend(rounds, change["values"]),
-            "figures": list(zip(rounds, change["values"], strict=True)),
-        }
-        for change in trend_data.get("changes", [])
-    ]
-
-
-def _context(data: dict) -> dict:
-    labels = [c["code"] for c in data["changes"]]
-    chart = radar(
-        labels,
-        [
-            ("Current agreed level", [(c["current"] or {}).get("number") for c in data["changes"]]),
-            ("Planned level", [(c["planned"] or {}).get("number") for c in data["changes"]]),
-        ],
-    )
-    return {
-        "data": data,
-        "prompts": [(label, data["narrative"][key]) for key, label in NARRATIVE_PROMPTS],
-        "radar": chart,
-        "trends": trend_charts(data.get("trend", {})),
-    }
+# Issuing, the documents and the export command read a return's data through this module.
+from improvement_plans.return_selectors import return_data as return_data
 
 
 def return_html(data: dict, *, version: int | None = None) -> str:
     """The return as a printable HTML document (templates/pdf/)."""
-    return render_to_string("pdf/bcf_return.html", {**_context(data), "version": version})
-
-
-def return_body_context(data: dict) -> dict:
-    """The context of the shared return body, for the web preview."""
-    return _context(data)
+    return render_to_string(
+        "pdf/bcf_return.html", {**return_body_context(data), "version": version}
+    )
 
 
 def return_xlsx(data: dict, *, version: int | None = None) -> bytes:
@@ -271,9 +67,9 @@ def return_xlsx(data: dict, *, version: int | None = None) -> bytes:
             [
                 c["code"],
                 c["title"],
-                _level_text(c["previous"]),
-                _level_text(c["current"]),
-                _level_text(c["planned"]),
+                level_text(c["previous"]),
+                level_text(c["current"]),
+                level_text(c["planned"]),
                 c["planned_by"] or "",
                 c["gap"],
                 c["rationale"],
@@ -312,10 +108,6 @@ def return_xlsx(data: dict, *, version: int | None = None) -> bytes:
     return out.getvalue()
 
 
-def _level_text(level: dict | None) -> str:
-    return f"{level['number']} {level['name']}" if level else ""
-
-
 def checksum(data_json: str, pdf: bytes, xlsx: bytes) -> str:
     digest = hashlib.sha256()
     for part in (data_json.encode(), pdf, xlsx):
@@ -340,8 +132,8 @@ def differences(before: dict, after: dict) -> list[str]:
         for key, label in (("current", "agreed level"), ("planned", "planned level")):
             if was[key] != change[key]:
                 lines.append(
-                    f"Change {change['code']}: {label} {_level_text(was[key]) or 'none'} → "
-                    f"{_level_text(change[key]) or 'none'}"
+                    f"Change {change['code']}: {label} {level_text(was[key]) or 'none'} → "
+                    f"{level_text(change[key]) or 'none'}"
                 )
         if was["planned_by"] != change["planned_by"]:
             lines.append(

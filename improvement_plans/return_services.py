@@ -3,10 +3,12 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Round
+from assessments.models import Member, RegionalViewer, Round, SystemRole
 from assessments.round_services import audit
+from hicm_portal.notify import notify, portal_link
 from improvement_plans import documents, reports
 from improvement_plans.models import IssuedReturn, ReturnNarrative
 
@@ -56,7 +58,35 @@ def return_issue(*, round_: Round, issued_by) -> IssuedReturn:
     data_key = documents.issued_data_key(issued)
     audit(locked, issued_by, f"Issued BCF return version {version}", f"data {data_key[:16]}")
     documents.issued_return_documents(issued=issued, requested_by=issued_by)
+    _tell_return_issued(locked, issued, issued_by)
     return IssuedReturn.objects.get(pk=issued.pk)
+
+
+def _tell_return_issued(round_: Round, issued: IssuedReturn, issued_by) -> None:
+    """The steering committee, the members of the system's partners and the region's viewers."""
+    system = round_.system
+    holders = (
+        SystemRole.objects.filter(system=system, role=SystemRole.Role.STEERING),
+        Member.objects.filter(partner__system=system),
+        RegionalViewer.objects.filter(region_id=system.region_id),
+    )
+    people = {
+        email
+        for holder in holders
+        for email in holder.filter(user__is_active=True).values_list("user__email", flat=True)
+    }
+    people.discard(issued_by.email)
+    notify(
+        to=sorted(people),
+        subject=f"Version {issued.version} of the {system} BCF return for {round_.name} is issued",
+        template="return_issued",
+        context={
+            "round": round_,
+            "issued": issued,
+            "issued_by": issued_by,
+            "link": portal_link(reverse("return_page", args=[round_.public_id])),
+        },
+    )
 
 
 def latest_issued(round_: Round) -> IssuedReturn | None:

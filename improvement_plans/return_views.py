@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.access import round_for
-from improvement_plans import documents, reports, return_services
+from improvement_plans import documents, reports, return_selectors, return_services
 from improvement_plans.access import issued_return_for
 from improvement_plans.forms import NarrativeForm
 from improvement_plans.models import Document, IssuedReturn, ReturnNarrative
@@ -131,13 +131,13 @@ def return_preview(request: HttpRequest, public_id) -> HttpResponse:
     """The draft return as a web page, with what changed since the last issued version."""
     round_ = round_for(request, public_id, "improvement_plans.manage_plan")
 
-    data = reports.return_data(round_)
-    latest = return_services.latest_issued(round_)
+    data = return_selectors.return_data(round_)
+    latest = return_selectors.latest_issued_snapshot(round_)
     return render(
         request,
         "plans/return_preview.html",
         {
-            **reports.return_body_context(data),
+            **return_selectors.return_body_context(data),
             "latest": latest,
             "changes": reports.differences(latest.data, data) if latest else None,
             "round": round_,

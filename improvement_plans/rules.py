@@ -1,7 +1,8 @@
 """Who may read and change improvement plans.
 
 Facilitators manage the whole plan; an action's owner and the members of its lead partner
-update it; steering committee members and regional viewers read.
+update it; the members of its contributing partners post progress on it; steering committee
+members and regional viewers read.
 """
 
 import rules
@@ -40,6 +41,16 @@ def can_update_action(user, action) -> bool:
 
 
 @rules.predicate
+def is_contributing_member(user, action) -> bool:
+    """A member of one of the action's contributing partners (read from the prefetched
+    partners when the action carries them)."""
+    if action is None:
+        return False
+    mine = roles_of(user).partner_ids_by_system.get(action.system_id, frozenset())
+    return any(partner.pk in mine for partner in action.contributing_partners.all())
+
+
+@rules.predicate
 def is_action_facilitator(user, action) -> bool:
     return action is not None and is_facilitator(user, action.system)
 
@@ -48,5 +59,6 @@ rules.add_perm("improvement_plans.view_plan", can_view_plan)
 rules.add_perm("improvement_plans.manage_plan", can_manage_plan)
 rules.add_perm("improvement_plans.view_action", can_view_action)
 rules.add_perm("improvement_plans.update_action", can_update_action)
+rules.add_perm("improvement_plans.post_progress", can_update_action | is_contributing_member)
 rules.add_perm("improvement_plans.manage_action", is_action_facilitator)
 rules.add_perm("improvement_plans.view_system_actions", can_view_system)

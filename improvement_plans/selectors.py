@@ -1,15 +1,20 @@
 """Reads for plan pages, each a fixed number of queries whatever the plan's size."""
 
+import uuid
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Case, F, Prefetch, Q, QuerySet, Value, When
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
-from assessments.models import Change, Consensus, Crosswalk, Round
+from assessments.framework_content import content_of
+from assessments.models import Change, Consensus, Crosswalk, Partner, Round
 from assessments.rules import roles_of
+from casestudies.selectors import crosswalk_pairs, practice_for_changes
 from improvement_plans.models import Action, Investment, ProgressUpdate, Rag
 
 MAX_CHAIN = 50  # rounds followed back through previous_round
@@ -18,6 +23,8 @@ MAX_CHAIN = 50  # rounds followed back through previous_round
 def round_chain(round_: Round) -> list[int]:
     """This round and the agreed rounds it started from, newest first."""
     chain = [round_.pk]
+    if round_.previous_round_id is None:
+        return chain
     previous = dict(
         Round.objects.filter(system=round_.system_id)
         .order_by()
@@ -30,14 +37,17 @@ def round_chain(round_: Round) -> list[int]:
     return chain
 
 
-def plan_actions(round_: Round) -> QuerySet[Action]:
-    """The actions of a round's plan: those added to it, and the open actions of the plans it
-    started from (the same rows, linked, never copied)."""
+def _in_plan(round_: Round) -> Q:
+    """Which actions a round's plan holds: those added to it, and the open actions of the
+    plans it started from (the same rows, linked, never copied)."""
     earlier = round_chain(round_)[1:]
+    return Q(rounds=round_) | Q(rounds__in=earlier, status__in=Action.OPEN_STATUSES)
+
+
+def plan_actions(round_: Round) -> QuerySet[Action]:
+    """The actions of a round's plan (`_in_plan`), with their change, partner, owner and level."""
     return (
-        Action.objects.filter(
-            Q(rounds=round_) | Q(rounds__in=earlier, status__in=Action.OPEN_STATUSES)
-        )
+        Action.objects.filter(_in_plan(round_))
         .distinct()
         .select_related("change", "lead_partner", "owner", "target_level")
     )
@@ -55,12 +65,25 @@ STATUS_TAG_COLOURS = {
 RAG_TAG_COLOURS = {Rag.RED: "red", Rag.AMBER: "orange", Rag.GREEN: "green"}
 
 
+# The id an address is reversed with, once per page (`_addresses`).
+_ANY_ID = uuid.UUID(int=0)
+
+
+def _addresses(view_name: str, *args) -> Callable[[uuid.UUID | str], str]:
+    """The address of `view_name` for any public id (its last argument, a UUID), from one
+    `reverse()` for the page: reversing costs as much as the rest of a row's cells together,
+    and a plan lists many actions. The address of an unknown view still fails loudly."""
+    address = reverse(view_name, args=[*args, _ANY_ID])
+    return lambda public_id: address.replace(str(_ANY_ID), str(public_id))
+
+
 @dataclass
 class PlanAction:
-    """An action as a row of the plan page shows it: names and tags worked out here."""
+    """An action as a row of the plan page shows it: names, date and tags worked out here."""
 
     pk: int
     public_id: str
+    url: str
     title: str
     change_id: int
     is_open: bool
@@ -74,164 +97,221 @@ class PlanAction:
     rag_label: str
     rag_by_hand: bool
     carried: bool = False  # from an earlier plan's change that maps to this one
+    change: str = ""  # "4. Home first", for an action whose change has no match in this plan
 
 
-def _plan_action(action: Action, today) -> PlanAction:
+def _plan_action(action: Action, today, address: Callable) -> PlanAction:
+    """`action` carries only the columns its row shows, and its names as annotations
+    (`_plan_actions`); `address` gives its page's address from its public id."""
     rag = action.rag(today)
     return PlanAction(
         pk=action.pk,
         public_id=str(action.public_id),
+        url=address(action.public_id),
         title=action.title,
         change_id=action.change_id,
         is_open=action.is_open,
-        lead=action.lead_partner.name,
-        owner=action.owner.get_full_name(),
-        due=date_format(action.due_date, "j M Y"),
+        lead=action.lead,
+        owner=action.owner_name or action.owner_email,  # as User.get_full_name
+        due=f"{action.due_date:%-d %b %Y}",
         overdue=action.is_overdue(today),
         status_colour=STATUS_TAG_COLOURS[action.status],
-        status_label=action.get_status_display(),
+        status_label=Action.Status(action.status).label,
         rag_colour=RAG_TAG_COLOURS.get(rag, "grey"),
         rag_label=Rag(rag).label if rag else "None",
         rag_by_hand=bool(action.rag_override),
     )
 
 
+def _plan_actions(round_: Round) -> QuerySet[Action]:
+    """The plan's actions (`_in_plan`) with only what their rows show: no related object is
+    built, the names of the lead partner and owner come as annotations."""
+    return (
+        Action.objects.filter(_in_plan(round_))
+        .distinct()
+        .only("public_id", "title", "change", "status", "start_date", "due_date", "rag_override")
+        .annotate(
+            lead=F("lead_partner__name"),
+            owner_name=F("owner__full_name"),
+            owner_email=F("owner__email"),
+        )
+    )
+
+
 @dataclass
 class PlanRow:
-    change: Change
-    consensus: Consensus | None
+    """A change as its card on the plan page shows it, ready to print."""
+
+    change: Change  # printed as "4. Home first"
+    gap: int = 0  # levels from the agreed to the planned level (`Consensus.gap`)
+    agreed: str = "–"  # "3 Established"
+    planned: str = "–"  # "4 Mature by 1 March 2027"
     actions: list[PlanAction] = field(default_factory=list)
     invested: Decimal = Decimal("0")
+    practice: list[dict] = field(default_factory=list)  # beside a gap: slug, title, place
 
     @property
-    def gap(self) -> int:
-        return self.consensus.gap if self.consensus else 0
+    def gap_text(self) -> str:
+        """The gap as the card shows it: "1 level", "2 levels", or "None"."""
+        return f"{self.gap} level{'s' if self.gap > 1 else ''}" if self.gap else "None"
 
     @property
     def needs_action(self) -> bool:
         """A gap with no action working on it (done or cancelled ones do not count)."""
         return self.gap > 0 and not any(a.is_open for a in self.actions)
 
-    @property
-    def agreed(self) -> str:
-        """The agreed level as the card shows it: "3 Established", or "–"."""
-        return str(self.consensus.level) if self.consensus else "–"
 
-    @property
-    def planned(self) -> str:
-        """The planned level and date as the card shows them: "4 Mature by 1 March 2027"."""
-        consensus = self.consensus
-        if consensus is None or consensus.planned_level is None:
-            return "–"
+def _plan_row(change: Change, consensus: Consensus | None) -> PlanRow:
+    if consensus is None:
+        return PlanRow(change)
+    planned = "–"
+    if consensus.planned_level is not None:
         by = consensus.planned_by
-        return f"{consensus.planned_level}" + (f" by {date_format(by, 'j F Y')}" if by else "")
+        planned = f"{consensus.planned_level}" + (f" by {by:%-d %B %Y}" if by else "")
+    return PlanRow(change, gap=consensus.gap, agreed=str(consensus.level), planned=planned)
 
 
-def _investment_row(investment: Investment) -> dict:
-    """An investment as a row of the plan's table shows it."""
-    return {
-        "public_id": investment.public_id,
-        "scheme": investment.scheme_name,
-        "source": investment.get_funding_source_display(),
-        "year": investment.financial_year,
-        "changes": ", ".join(change.code for change in investment.changes.all()),
-        "amount": investment.amount,
-    }
+def _plan_consensus(round_: Round, levels: dict) -> dict[int, Consensus]:
+    """The round's agreed and planned levels by change id, the levels taken from the
+    framework's content (`levels`, by id) rather than joined."""
+    consensus = {}
+    for row in Consensus.objects.filter(round=round_).only(
+        "change_id", "level_id", "planned_level_id", "planned_by"
+    ):
+        row.level = levels[row.level_id]
+        row.planned_level = levels.get(row.planned_level_id)
+        consensus[row.change_id] = row
+    return consensus
+
+
+def _plan_investments(round_: Round, changes: dict[int, Change]) -> list[dict]:
+    """The round's investments as the plan's table shows them, with the ids of the changes
+    each serves (for the totals), named from `changes` (the framework's, by id: an investment
+    serves changes of its round's framework). One query: a row per investment and change."""
+    investments: dict[int, dict] = {}
+    address = _addresses("investment_edit", round_.public_id)
+    rows = (
+        Investment.objects.filter(round=round_)
+        .order_by("financial_year", "scheme_name", "pk")
+        .values_list(
+            "pk",
+            "public_id",
+            "scheme_name",
+            "funding_source",
+            "financial_year",
+            "amount",
+            "changes",
+        )
+    )
+    for pk, public_id, scheme, source, year, amount, change_id in rows:
+        investment = investments.get(pk)
+        if investment is None:
+            investment = investments[pk] = {
+                "public_id": public_id,
+                "url": address(public_id),
+                "scheme": scheme,
+                "source": Investment.Source(source).label,
+                "year": year,
+                "amount": amount,
+                "change_ids": [],
+            }
+        if change_id is not None:
+            investment["change_ids"].append(change_id)
+    for investment in investments.values():
+        served = sorted(
+            (changes[pk] for pk in investment["change_ids"] if pk in changes),
+            key=attrgetter("position"),
+        )
+        investment["changes"] = ", ".join(change.code for change in served)
+    return list(investments.values())
+
+
+def _change_names(change_ids: set[int]) -> dict[int, str]:
+    """Each change's name as a row shows it, "4. Home first", by id (changes of an earlier
+    plan's framework, which has no cached content here)."""
+    changes = Change.objects.filter(pk__in=change_ids).values_list("pk", "code", "title")
+    return {pk: f"{code}. {title}" for pk, code, title in changes}
 
 
 def plan_rows(round_: Round) -> dict:
-    """Per change: agreed and planned level, gap, actions, investment; and the totals.
-    Seven queries; each action is read with only the columns its row shows."""
+    """Per change: agreed and planned level, gap, actions, investment and, beside a gap,
+    practice from elsewhere; and the totals. The changes and levels come from the framework's
+    content. Six queries, each of only the columns shown: one fewer when the round started
+    from none or no change has a gap, one more when actions are carried from a plan whose
+    change has no match in this one."""
     today = timezone.localdate()
-    consensus = {
-        c.change_id: c
-        for c in Consensus.objects.filter(round=round_)
-        .select_related("level", "planned_level")
-        .only(
-            "change_id",
-            "planned_by",
-            "level__number",
-            "level__name",
-            "planned_level__number",
-            "planned_level__name",
-        )
-        .order_by()
-    }
-    actions = list(
-        plan_actions(round_)
-        .select_related(None)
-        .select_related("change", "lead_partner", "owner")
-        .only(
-            "public_id",
-            "title",
-            "change__code",
-            "change__title",
-            "status",
-            "start_date",
-            "due_date",
-            "rag_override",
-            "lead_partner__name",
-            "owner__full_name",
-            "owner__email",
-        )
-    )
-    investments = list(
-        Investment.objects.filter(round=round_)
-        .prefetch_related(
-            Prefetch(
-                "changes", queryset=Change.objects.only("code", "position").order_by("position")
-            )
-        )
-        .order_by("financial_year", "scheme_name")
-    )
+    content = content_of(round_.framework)
+    consensus = _plan_consensus(round_, {level.pk: level for level in content.levels})
     rows = {
-        change.pk: PlanRow(change, consensus.get(change.pk))
-        for change in Change.objects.filter(framework=round_.framework_id, archived=False).order_by(
-            "position"
-        )
+        change.pk: _plan_row(change, consensus.get(change.pk)) for change in content.live_changes
     }
     # Actions carried from a plan on an earlier edition of the framework sit beside the change
     # their change maps to. Always asked, so the page's query count does not hang on its data.
-    forward = dict(
-        Crosswalk.objects.filter(to_change__framework=round_.framework_id).values_list(
-            "from_change_id", "to_change_id"
-        )
-    )
+    crosswalk = crosswalk_pairs()
+    forward = {from_id: to_id for from_id, to_id in crosswalk if to_id in rows}
     unmapped = []
-    for action in actions:
+    address = _addresses("action_detail")
+    for action in _plan_actions(round_):
         row = rows.get(action.change_id) or rows.get(forward.get(action.change_id))
+        shown = _plan_action(action, today, address)
         if row is None:
-            unmapped.append(action)
+            unmapped.append(shown)
             continue
-        shown = _plan_action(action, today)
         shown.carried = action.change_id != row.change.pk
         row.actions.append(shown)
-    totals = investment_totals(investments)
+    if unmapped:
+        names = _change_names({action.change_id for action in unmapped})
+        for action in unmapped:
+            action.change = names[action.change_id]
+    investments = _plan_investments(round_, {change.pk: change for change in content.changes})
+    totals = _totals(
+        (investment["amount"], investment["source"], investment["year"], investment["change_ids"])
+        for investment in investments
+    )
     for change_id, amount in totals["by_change"].items():
         if change_id in rows:
             rows[change_id].invested = amount
+    gaps = [change_id for change_id, row in rows.items() if row.gap > 0]
+    if gaps:
+        for change_id, studies in practice_for_changes(gaps, crosswalk=crosswalk).items():
+            rows[change_id].practice = studies
     return {
         "rows": list(rows.values()),
         "unmapped_actions": unmapped,
-        "investments": [_investment_row(investment) for investment in investments],
+        "investments": investments,
         "totals": totals,
         "today": today,
     }
 
 
 def investment_totals(investments: list[Investment]) -> dict:
-    """Totals per source and per year, and per change. An investment serving several changes
-    counts in full against each of them, and once in the overall total."""
+    """Totals per source and per year, and per change (`_totals`), of investments with their
+    changes prefetched."""
+    return _totals(
+        (
+            investment.amount,
+            investment.get_funding_source_display(),
+            investment.financial_year,
+            [change.pk for change in investment.changes.all()],
+        )
+        for investment in investments
+    )
+
+
+def _totals(investments: Iterable[tuple[Decimal, str, str, list[int]]]) -> dict:
+    """Totals of (amount, source, year, change ids) per source and per year, and per change.
+    An investment serving several changes counts in full against each of them, and once in the
+    overall total."""
     by_source: dict[str, Decimal] = defaultdict(Decimal)
     by_year: dict[str, Decimal] = defaultdict(Decimal)
     by_change: dict[int, Decimal] = defaultdict(Decimal)
     total = Decimal("0")
-    for investment in investments:
-        total += investment.amount
-        by_source[investment.get_funding_source_display()] += investment.amount
-        by_year[investment.financial_year] += investment.amount
-        for change in investment.changes.all():
-            by_change[change.pk] += investment.amount
+    for amount, source, year, change_ids in investments:
+        total += amount
+        by_source[source] += amount
+        by_year[year] += amount
+        for change_id in change_ids:
+            by_change[change_id] += amount
     return {
         "total": total,
         "by_source": sorted(by_source.items()),
@@ -263,12 +343,32 @@ def system_actions(system) -> QuerySet[Action]:
 
 
 def my_actions(user) -> QuerySet[Action]:
-    """Actions the person owns, or that a partner of theirs leads."""
+    """Actions the person owns, or that a partner of theirs leads or contributes to. Each
+    carries `is_my_lead` (a partner of theirs leads it) and `my_contributing` (their partners
+    among its contributing partners), so the page can say what part they play; two queries."""
     partner_ids = [p for ids in roles_of(user).partner_ids_by_system.values() for p in ids]
+    contributed = Action.contributing_partners.through.objects.filter(
+        partner__in=partner_ids
+    ).values("action")
     return (
-        Action.objects.filter(Q(owner=user) | Q(lead_partner__in=partner_ids))
-        .distinct()
+        Action.objects.filter(
+            Q(owner=user) | Q(lead_partner__in=partner_ids) | Q(pk__in=contributed)
+        )
+        .annotate(
+            is_my_lead=Case(
+                When(lead_partner__in=partner_ids, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
         .select_related("system", "change", "lead_partner", "owner", "target_level")
+        .prefetch_related(
+            Prefetch(
+                "contributing_partners",
+                queryset=Partner.objects.filter(pk__in=partner_ids).order_by("name"),
+                to_attr="my_contributing",
+            )
+        )
     )
 
 

@@ -159,8 +159,9 @@ def progress_post(
     *, action: Action, author, note: str, new_status: str = "", new_rag: str = "", on=None
 ) -> ProgressUpdate:
     """Add a dated note to an action, optionally changing its status or overriding its RAG
-    (the note is the reason for the override)."""
-    if not author.has_perm("improvement_plans.update_action", action):
+    (the note is the reason for the override). The owner, facilitators and the members of
+    its lead and contributing partners may."""
+    if not author.has_perm("improvement_plans.post_progress", action):
         raise PermissionDenied
     errors = {}
     if not note.strip():
@@ -191,7 +192,20 @@ def progress_post(
         locked.rag_override, locked.rag_override_reason = new_rag, note.strip()
     locked.updated_at = timezone.now()
     locked.save()
+    _tell_progress(locked, update)
     return update
+
+
+def _tell_progress(action: Action, update: ProgressUpdate) -> None:
+    """The action's owner and the members of its lead partner, except the author."""
+    members = partner_member_emails([action.lead_partner_id]).get(action.lead_partner_id, [])
+    owner = [action.owner.email] if action.owner.is_active else []
+    notify(
+        to=[email for email in [*owner, *members] if email != update.author.email],
+        subject=f"Progress on {action.title}",
+        template="progress_posted",
+        context={"action": action, "update": update, "link": _action_link(action)},
+    )
 
 
 @dataclass

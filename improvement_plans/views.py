@@ -47,31 +47,17 @@ def plan(request: HttpRequest, public_id) -> HttpResponse:
     round_ = round_for(request, public_id, "improvement_plans.view_plan")
     can_manage = request.user.has_perm("improvement_plans.manage_plan", round_)
     data = selectors.plan_rows(round_)
-    gap_changes = [row.change.pk for row in data["rows"] if row.gap > 0]
-    practice = _practice_for(gap_changes)
-    for row in data["rows"]:
-        row.practice = practice.get(row.change.pk, [])
     return render(
         request,
         "plans/plan.html",
         {
             **data,
             "flagged": sum(row.needs_action for row in data["rows"]),
-            "today": timezone.localdate(),
             "round": round_,
             "system": round_.system,
             "can_manage": can_manage,
         },
     )
-
-
-def _practice_for(change_ids: list[int]) -> dict:
-    """Case studies for changes with a gap, when the case-study library is installed."""
-    try:
-        from casestudies.selectors import case_studies_for_changes
-    except ImportError:  # pragma: no cover - the library ships with the portal
-        return {}
-    return case_studies_for_changes(change_ids) if change_ids else {}
 
 
 @login_required
@@ -134,10 +120,10 @@ def action_new(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 def action_detail(request: HttpRequest, public_id) -> HttpResponse:
     action = action_for(request, public_id)
-    can_update = request.user.has_perm("improvement_plans.update_action", action)
+    can_post = request.user.has_perm("improvement_plans.post_progress", action)
     form = ProgressForm(_bound(request))
     if request.method == "POST":
-        if not can_update:
+        if not can_post:
             raise PermissionDenied
         if form.is_valid():
             try:
@@ -164,7 +150,7 @@ def action_detail(request: HttpRequest, public_id) -> HttpResponse:
             "round": latest_round,
             "timeline": selectors.action_timeline(action),
             "form": form,
-            "can_update": can_update,
+            "can_post": can_post,
             "can_manage": request.user.has_perm("improvement_plans.manage_action", action),
         },
     )
@@ -215,7 +201,9 @@ def _export(actions, name: str, file_format: str) -> HttpResponse:
     return response
 
 
-def _action_list(request, actions, *, title: str, system=None, filters=None) -> HttpResponse:
+def _action_list(
+    request, actions, *, title: str, system=None, filters=None, mine: bool = False
+) -> HttpResponse:
     file_format = request.GET.get("export")
     if file_format in EXPORT_FORMATS:
         return _export(actions, title, file_format)
@@ -223,7 +211,14 @@ def _action_list(request, actions, *, title: str, system=None, filters=None) -> 
     return render(
         request,
         "plans/action_list.html",
-        {"actions": actions, "title": title, "system": system, "filter": filters, "today": today},
+        {
+            "actions": actions,
+            "title": title,
+            "system": system,
+            "filter": filters,
+            "today": today,
+            "mine": mine,
+        },
     )
 
 
@@ -245,7 +240,9 @@ def system_actions(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def my_actions(request: HttpRequest) -> HttpResponse:
-    return _action_list(request, list(selectors.my_actions(request.user)), title="My actions")
+    return _action_list(
+        request, list(selectors.my_actions(request.user)), title="My actions", mine=True
+    )
 
 
 @login_required

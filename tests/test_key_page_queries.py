@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Change, Comment, PartnerReturn, Round
+from assessments.services import role_grant
 from casestudies.models import CaseStudy
 from tests.assessments.helpers import reveal
-from tests.factories import MemberFactory, SystemFactory, SystemRoleFactory
+from tests.factories import SystemFactory
 from tests.helpers import add_partners, add_rated_partners, query_count
 from tests.improvement_plans.helpers import make_action
 from tests.returns.helpers import plan_round
@@ -26,11 +27,14 @@ pytestmark = pytest.mark.django_db
 
 
 def assert_no_more_queries_after(client, url: str, grow, *, at_most: int) -> None:
-    """`url` runs at most `at_most` queries, and after `grow()` no more than it did before."""
-    client.get(url)  # the first request after logging in saves the session
+    """`url` runs at most `at_most` queries, and after `grow()` no more than it did before.
+    Both are counted on a second request: the first after logging in saves the session, and
+    the first after a role changes reads the person's roles again."""
+    client.get(url)
     before = query_count(client, url)
     assert before <= at_most
     grow()
+    client.get(url)
     after = query_count(client, url)
     assert after <= before, f"{after} queries after growing, {before} before"
 
@@ -55,10 +59,17 @@ def add_system_in_rating(cast, person: str, n: int, framework) -> None:
     system = SystemFactory(region=cast.system.region, name=f"System {n}", slug=f"system-{n}")
     partners = [partner for partner, _ in add_partners(system, 3, first=3 * n)]
     user = cast.roles()[person]
-    if person in ("facilitator", "steering"):
-        SystemRoleFactory(user=user, system=system, role=person)
-    elif person == "member":
-        MemberFactory(user=user, partner=partners[0])
+    # Roles are granted through the service, as in the portal: it moves the person's cached
+    # roles on.
+    if person in ("facilitator", "steering", "member"):
+        role_grant(
+            user=user,
+            role=person,
+            system=system,
+            partner=partners[0] if person == "member" else None,
+            granted_by=cast.admin,
+            tell_person=False,
+        )
     today = timezone.localdate()
     round_ = Round.objects.create(
         system=system,
@@ -106,7 +117,7 @@ def test_the_review_page_runs_as_many_queries_for_15_partners_as_for_3(client, c
     client.force_login(cast.facilitator)
     url = reverse("review", args=[open_round.public_id])
     assert_no_more_queries_after(
-        client, url, lambda: add_partners_with_comments(12, first=1), at_most=14
+        client, url, lambda: add_partners_with_comments(12, first=1), at_most=6
     )
     assert "Extra 12" in client.get(url).content.decode()
 
@@ -137,7 +148,7 @@ def test_the_framework_change_page_runs_as_many_queries_for_15_partners_as_for_3
     client.force_login(cast.facilitator)
     url = reverse("change_detail", args=["mtoc-2020", "3"])
     assert_no_more_queries_after(
-        client, url, lambda: add_partners_with_case_studies(12, first=1), at_most=11
+        client, url, lambda: add_partners_with_case_studies(12, first=1), at_most=5
     )
     assert "What Extra 12 did" in client.get(url).content.decode()
 
@@ -164,6 +175,6 @@ def test_the_return_preview_runs_as_many_queries_for_15_partners_as_for_3(client
     client.force_login(cast.facilitator)
     url = reverse("return_preview", args=[round_.public_id])
     assert_no_more_queries_after(
-        client, url, lambda: add_partners_leading_actions(12, first=1), at_most=24
+        client, url, lambda: add_partners_leading_actions(12, first=1), at_most=12
     )
     assert "Action led by extra 12" in client.get(url).content.decode()

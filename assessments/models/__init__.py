@@ -3,6 +3,7 @@
 A System is the tenant: nothing crosses between systems except for regional viewers of its region.
 """
 
+from assessments.models.consensus import Comment, Consensus, Decision, Dissent
 from assessments.models.frameworks import (
     Change,
     ChangeAction,
@@ -24,15 +25,11 @@ from assessments.models.people import (
     SystemRole,
     hash_token,
 )
+from assessments.models.ratings import Rating
 from assessments.models.rounds import (
     AuditEvent,
-    Comment,
-    Consensus,
-    Decision,
-    Dissent,
     PartnerReturn,
     PartnerReturnQuerySet,
-    Rating,
     ReminderSent,
     Round,
     RoundQuerySet,

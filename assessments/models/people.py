@@ -24,19 +24,23 @@ class Region(models.Model):
         return self.name
 
 
+def visible_systems_q(user, via: str = "") -> Q:
+    """The one rule of who sees a system, as a filter on systems or on what is reached from a
+    system through `via` (e.g. "system__" for actions): those they hold any role in, and those
+    of the regions they view. `assessments.rules.can_view_system` asks the same of one system
+    from the person's roles, and a test holds the two together."""
+    # The person's roles are read once per request and shared with the permission checks.
+    from assessments.rules import roles_of
+
+    roles = roles_of(user)
+    held = {*roles.partner_ids_by_system, *roles.facilitator_of, *roles.steering_of}
+    return Q(**{f"{via}pk__in": held}) | Q(**{f"{via}region_id__in": roles.viewer_of_regions})
+
+
 class SystemQuerySet(models.QuerySet):
     def visible_to(self, user) -> "SystemQuerySet":
-        """The systems a person may see: those they hold any role in, and those of the regions
-        they view. `assessments.rules.can_view_system` asks the same of one system from the
-        person's roles, and a test holds the two together."""
-        # The person's roles are read once per request and shared with the permission checks.
-        from assessments.rules import roles_of
-
-        roles = roles_of(user)
-        return self.filter(
-            Q(pk__in={*roles.partner_ids_by_system, *roles.facilitator_of, *roles.steering_of})
-            | Q(region_id__in=roles.viewer_of_regions)
-        )
+        """The systems a person may see (`visible_systems_q`)."""
+        return self.filter(visible_systems_q(user))
 
 
 class System(models.Model):
@@ -158,9 +162,15 @@ class RegionalViewer(models.Model):
 class RoleChange(models.Model):
     """One grant or removal of a role: whom, which role and where, by whom, when.
 
-    Written by the services `role_grant` and `role_remove` only, and never changed: the
-    record behind the system's "People and roles" history and the person's account page.
-    Nobody grants a role to themselves, and the database holds that too.
+    Written by the role services only (`role_grant`, `role_remove`, `site_access_set`, and the
+    deletions that remove roles first), and never changed: the record behind the system's
+    "People and roles" history and the person's account page. Nobody grants a role to
+    themselves, and the database holds that too.
+
+    The record outlives what it names: deleting the person, partner, system or region empties
+    the link, and `person_name`, `person_email` and `place_name` still say whom and where.
+    Site administrator and superuser (the admin's `is_staff` and `is_superuser`) are held in
+    no place.
     """
 
     class Role(models.TextChoices):
@@ -168,23 +178,34 @@ class RoleChange(models.Model):
         FACILITATOR = "facilitator", "Facilitator"
         STEERING = "steering", "Steering committee member"
         REGIONAL_VIEWER = "regional_viewer", "Regional viewer"
+        SITE_ADMINISTRATOR = "site_administrator", "Site administrator"
+        SUPERUSER = "superuser", "Superuser"
 
     class Kind(models.TextChoices):
         GRANTED = "granted", "Granted"
         REMOVED = "removed", "Removed"
 
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_changes"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="role_changes",
     )
+    person_name = models.CharField(max_length=254, blank=True)  # a full name, or the address
+    person_email = models.EmailField(blank=True)
     role = models.CharField(max_length=20, choices=Role.choices)
     system = models.ForeignKey(
-        System, null=True, blank=True, on_delete=models.CASCADE, related_name="role_changes"
+        System, null=True, blank=True, on_delete=models.SET_NULL, related_name="role_changes"
     )
     partner = models.ForeignKey(
-        Partner, null=True, blank=True, on_delete=models.CASCADE, related_name="role_changes"
+        Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="role_changes"
     )
     region = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.CASCADE, related_name="role_changes"
+        Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="role_changes"
+    )
+    place_name = models.CharField(
+        max_length=150, blank=True, help_text="The partner, system or region, as then named."
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     by = models.ForeignKey(
@@ -204,18 +225,26 @@ class RoleChange(models.Model):
             models.Index(fields=["person", "at"]),
         ]
         constraints = [
-            # A regional viewer's role is held in a region; every other role in a system.
+            # A regional viewer's role is held in a region, a site role nowhere, every other
+            # role in a system (emptied if the place is deleted).
             models.CheckConstraint(
                 condition=(
-                    Q(role="regional_viewer", system__isnull=True, region__isnull=False)
-                    | (~Q(role="regional_viewer") & Q(system__isnull=False, region__isnull=True))
+                    Q(role="regional_viewer", system__isnull=True)
+                    | Q(
+                        role__in=["site_administrator", "superuser"],
+                        system__isnull=True,
+                        region__isnull=True,
+                    )
+                    | (
+                        ~Q(role__in=["regional_viewer", "site_administrator", "superuser"])
+                        & Q(region__isnull=True)
+                    )
                 ),
                 name="role_change_place",
             ),
-            # A partner is named for a partner member, and only for one.
+            # A partner is named for a partner member only.
             models.CheckConstraint(
-                condition=Q(role="member", partner__isnull=False)
-                | (~Q(role="member") & Q(partner__isnull=True)),
+                condition=Q(role="member") | Q(partner__isnull=True),
                 name="role_change_partner_for_members",
             ),
             models.CheckConstraint(
@@ -225,17 +254,27 @@ class RoleChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.person}, {self.description}"
+        return f"{self.get_kind_display()}: {self.person_name}, {self.description}"
 
     @property
     def place(self) -> object:
-        """Where the role is held: the partner, system or region."""
+        """Where the role is held: the partner, system or region (None for a site role, or
+        once the place is deleted)."""
         return self.partner or self.system or self.region
 
     @property
     def description(self) -> str:
         """The role in words, such as "Partner member of Testshire Hospitals"."""
-        return f"{self.get_role_display()} of {self.place}"
+        if not self.place_name:
+            return self.get_role_display()
+        return f"{self.get_role_display()} of {self.place_name}"
+
+    def name_people_and_place(self) -> None:
+        """Copy the person's name and address and the place's name into the record, which
+        keeps them after any of those is deleted."""
+        self.person_name = self.person.get_full_name()
+        self.person_email = self.person.email
+        self.place_name = str(self.place or "")
 
 
 # ---------------------------------------------------------------------------

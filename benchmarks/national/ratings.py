@@ -71,7 +71,7 @@ def returns_for(context, round_, partners, rated, members_by_partner) -> list[Pa
 def rating_for(context, round_, partner, change, level, rater, number) -> Rating:
     rng = context.rng
     evidence = []
-    if number >= 4:
+    if level.needs_evidence:
         evidence = [
             {
                 "title": rng.choice(["Discharge audit", "Flow dashboard", "Evaluation report"]),

@@ -28,13 +28,17 @@ def breakable(value, longest: int = LONG_RUN) -> str:
     """
     if isinstance(value, SafeData):
         return value
-    chunk = max(1, int(longest) // 2)
+    text = str(value)
+    longest = int(longest)
+    if len(text) < longest:  # no run can be that long: most text, at no cost
+        return text
+    chunk = max(1, longest // 2)
 
     def split(match: re.Match) -> str:
         run = match.group()
-        if len(run) < int(longest):
+        if len(run) < longest:
             return run
         pieces = (run[start : start + chunk] for start in range(0, len(run), chunk))
         return ZERO_WIDTH_SPACE.join(pieces)
 
-    return _UNBROKEN.sub(split, str(value))
+    return _UNBROKEN.sub(split, text)

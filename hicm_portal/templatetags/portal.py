@@ -1,9 +1,6 @@
 """Template helpers of our own."""
 
-from html import escape
-
 from django import forms, template
-from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -65,27 +62,6 @@ def govuk_field(bound_field) -> dict:
         "described_by": " ".join([hint_id, *(error_id for error_id, _ in errors)]).strip(),
         "options": options,
     }
-
-
-@register.filter
-def table_cells(cells) -> str:
-    """A row's GOV.UK table cells from (classes, text, note) tuples: `<td>` with the extra
-    classes, the text, and the note (if any) on a line of its own in small print. Written here,
-    escaped, in one pass: a big table (the review's changes × partners) would otherwise spend
-    most of its time in template machinery per cell."""
-    return mark_safe(  # noqa: S308 - every part is escaped here
-        "".join(
-            f'<td class="govuk-table__cell{escape(classes)}">{escape(text)}'
-            + (
-                f'<span class="govuk-!-display-block govuk-body-xs app-cell-note">{escape(note)}'
-                "</span>"
-                if note
-                else ""
-            )
-            + "</td>"
-            for classes, text, note in cells
-        )
-    )
 
 
 @register.filter

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from assessments.models import AuditEvent, Consensus, Decision, PartnerReturn, Rating, Round
 from improvement_plans.models import IssuedReturn
-from tests.improvement_plans.helpers import agreed_round
+from tests.improvement_plans.helpers import agreed_round, reagree
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +110,7 @@ def test_the_admin_cannot_change_an_agreed_consensus(client, cast, agreed):
 def test_the_admin_cannot_revert_a_consensus_to_an_earlier_version(client, cast, agreed):
     consensus = Consensus.objects.get(round=agreed, change__code="1")
     first = consensus.history.earliest()
-    Consensus.objects.filter(pk=consensus.pk).update(rationale="Agreed at the workshop")
+    reagree(consensus, rationale="Agreed at the workshop")
     client.force_login(cast.admin)
     url = admin_url(consensus, f"history/{first.history_id}")
     assert client.get(url).status_code == 200  # the old version may be read

@@ -29,6 +29,7 @@ SEES = {
     "review": PARTICIPANTS,
     "approval": PARTICIPANTS,
     "agreed": PARTICIPANTS | {"viewer"},
+    "cancelled": PARTICIPANTS,  # stays where it was: with everyone who took part
 }
 
 

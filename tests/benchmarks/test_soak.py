@@ -1,10 +1,12 @@
-"""benchmarks.soak: the verdict on lost writes, and errors put down to the faults."""
+"""benchmarks.soak_check: the verdict on lost writes, and errors put down to the faults."""
 
 import pytest
 
 from assessments.models import PartnerReturn
 from assessments.round_services import RatingInput, rating_save
-from benchmarks.soak import Fault, Recorder, Request, Save, Unit, figures, lost_writes, report
+from benchmarks.soak_check import figures, lost_writes, report
+from benchmarks.soak_faults import Fault
+from benchmarks.soak_load import Recorder, Request, Save, Unit
 
 RUN = "abcd1234"
 

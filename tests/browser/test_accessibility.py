@@ -547,7 +547,7 @@ PLAN_PAGES = {
         "/actions/mine/",
         "steering",
         "My actions",
-        text="Actions you own, or that your partner leads, appear here.",
+        text="Actions you own, or that your partner leads or contributes to, appear here.",
     ),
 }
 

@@ -16,6 +16,7 @@ from improvement_plans import reports
 from improvement_plans.forms import NarrativeForm
 from improvement_plans.models import ReturnNarrative
 from tests.documents.helpers import RecordTexts, pdf_words, record_round
+from tests.improvement_plans.helpers import reagree
 from tests.returns.helpers import pdf_reader, plan_round
 
 pytestmark = pytest.mark.django_db
@@ -197,9 +198,11 @@ def test_the_worst_permitted_record_builds_within_the_workers_limit_and_nothing_
         f"\nThe worst permitted consensus record: {pages} pages, {len(pdf):,} bytes, "
         f"{cpu_seconds:.1f} s of processor time ({seconds:.1f} s on the clock)"
     )
-    # The budget is on the render's own processor time: on a machine shared with other test
-    # processes the clock also counts their work. Half the limit leaves room for a busy worker.
-    assert cpu_seconds < settings.DOCUMENT_TIMEOUT_SECONDS / 2
+    # The budget is the worker's limit, on the render's own processor time: on a machine shared
+    # with other test processes the clock also counts their work, and even processor time grows
+    # under contention (about 30 s when quiet, 70 s with two suites running beside it on two
+    # cores). Text past the limits, which this protects against, takes minutes.
+    assert cpu_seconds < settings.DOCUMENT_TIMEOUT_SECONDS
     printed = set(re.findall(r"\w+", pdf_words(pdf)))
     codes = list(round_.framework.changes.filter(archived=False).values_list("code", flat=True))
     assert len(codes) == 9
@@ -229,7 +232,7 @@ def test_the_worst_permitted_return_builds_within_the_workers_limit_and_nothing_
                 worst_text(f"F{n}C{consensus.change.code}", *limits(Consensus, field)),
             )
         consensus.level = consensus.planned_level = exemplary  # its rationale is printed
-        consensus.save()
+        reagree(consensus)
     prompts = [key for key, _ in reports.NARRATIVE_PROMPTS]
     ReturnNarrative.objects.create(
         round=round_,
@@ -243,7 +246,7 @@ def test_the_worst_permitted_return_builds_within_the_workers_limit_and_nothing_
     cpu_seconds = time.process_time() - started
 
     print(f"\nThe worst permitted return: {len(pdf_reader(pdf).pages)} pages, {cpu_seconds:.1f} s")
-    assert cpu_seconds < settings.DOCUMENT_TIMEOUT_SECONDS / 2
+    assert cpu_seconds < settings.DOCUMENT_TIMEOUT_SECONDS  # as for the record, above
     printed = set(re.findall(r"\w+", pdf_words(pdf)))
     expected = set()
     tags = [(f"P{n}", limits(ReturnNarrative, key)[1]) for n, key in enumerate(prompts)]

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from hicm_portal.email_tasks import retry_delay, send_email
+from hicm_portal.email_tasks import BODY_NOT_KEPT, retry_delay, send_email, task_results_prune
 from hicm_portal.notify import notify
 from tests.documents.helpers import FlakyEmailBackend, database_tasks, run_worker
 
@@ -127,6 +127,79 @@ def test_without_a_worker_mail_is_sent_at_once_one_message_per_address(
             context=REOPENED,
         )
     assert [message.to for message in mail.outbox] == [["one@test.example"], ["two@test.example"]]
+
+
+def stored_bodies() -> list[str]:
+    return [
+        result.args_kwargs["kwargs"]["body"]
+        for result in DBTaskResult.objects.order_by("enqueued_at")
+    ]
+
+
+def reset_link_email() -> None:
+    notify(
+        to=["member@test.example"],
+        subject="Reset your password",
+        template="return_reopened",
+        context={**REOPENED, "link": "http://testserver/reset/MQ/secret-token/"},
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sent_messages_body_is_not_kept_in_its_task_record(settings):
+    """A body can hold a password reset link: once sent, its stored task keeps only who and
+    what about."""
+    with database_tasks():
+        reset_link_email()
+        assert "secret-token" in stored_bodies()[0]  # waiting: the worker needs it
+        run_worker()
+    [message] = mail.outbox
+    assert "secret-token" in message.body
+    [result] = DBTaskResult.objects.all()
+    assert result.status == "SUCCESSFUL"
+    assert result.args_kwargs["kwargs"]["body"] == BODY_NOT_KEPT
+    assert result.args_kwargs["kwargs"]["subject"] == "Reset your password"
+    assert result.args_kwargs["kwargs"]["to"] == ["member@test.example"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_attempt_hands_the_body_to_the_next_and_keeps_none(settings):
+    settings.EMAIL_BACKEND = FLAKY
+    FlakyEmailBackend.failures_left = 1
+    with database_tasks():
+        reset_link_email()
+        run_worker()
+        assert attempts() == [(1, "FAILED"), (2, "READY")]
+        assert stored_bodies()[0] == BODY_NOT_KEPT and "secret-token" in stored_bodies()[1]
+        time_passes()
+        run_worker()
+    assert stored_bodies() == [BODY_NOT_KEPT, BODY_NOT_KEPT]
+    assert "secret-token" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_finished_task_results_are_deleted_after_a_week_and_waiting_ones_kept():
+    now = timezone.now()
+
+    def result(status: str, finished_days_ago: int | None) -> DBTaskResult:
+        finished = None if finished_days_ago is None else now - timedelta(days=finished_days_ago)
+        return DBTaskResult.objects.create(
+            status=status,
+            args_kwargs={"args": [], "kwargs": {"body": "a reset link"}},
+            task_path="hicm_portal.email_tasks.send_email",
+            backend_name="default",
+            run_after=now,
+            finished_at=finished,
+        )
+
+    old_sent, old_failed = result("SUCCESSFUL", 8), result("FAILED", 8)
+    recent, waiting = result("SUCCESSFUL", 6), result("READY", None)
+    DBTaskResult.objects.filter(pk=waiting.pk).update(enqueued_at=now - timedelta(days=30))
+    assert task_results_prune(dry_run=True) == 2
+    assert DBTaskResult.objects.count() == 4
+    assert task_results_prune() == 2
+    assert set(DBTaskResult.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+    assert not DBTaskResult.objects.filter(pk__in=[old_sent.pk, old_failed.pk]).exists()
 
 
 def test_the_wait_doubles_up_to_an_hour(settings):

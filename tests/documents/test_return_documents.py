@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from assessments.models import AuditEvent
-from improvement_plans import reports, return_services
+from improvement_plans import documents, reports, return_services
 from improvement_plans.models import Document, IssuedReturn
 from tests.documents.helpers import database_tasks, run_worker
 from tests.improvement_plans.helpers import make_investment
@@ -145,3 +145,25 @@ def test_exporting_an_issued_return_before_its_files_are_built_says_so(tmp_path,
             "--output", str(output), stdout=io.StringIO(),
         )  # fmt: skip
     assert not output.exists()
+
+
+@pytest.mark.django_db
+def test_building_a_file_an_issued_return_already_holds_leaves_it_as_issued(cast, plan):
+    """A retried or crafted build of an issued file never replaces the one issued."""
+    issued = IssuedReturn.objects.create(
+        round=plan, version=1, data={}, html="", pdf=b"%PDF-as-issued", xlsx=b"PK", checksum="0"
+    )
+    document = Document.objects.create(
+        round=plan,
+        kind=Document.Kind.ISSUED_RETURN,
+        file_format=Document.Format.PDF,
+        data_key=documents.issued_data_key(issued),
+        issued_return=issued,
+        status=Document.Status.FAILED,
+    )
+
+    documents.document_retry(document=document)  # the task runs at once in tests
+
+    issued.refresh_from_db()
+    assert bytes(issued.pdf) == b"%PDF-as-issued"
+    assert Document.objects.get(pk=document.pk).status == Document.Status.READY

@@ -4,6 +4,8 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from assessments.models import PartnerReturn, ReminderSent
 from tests.helpers import rate_everything
@@ -79,3 +81,23 @@ def test_rounds_not_in_rating_get_no_reminders(
         remind(open_round.closes_on)
     assert mail.outbox == []
     assert PartnerReturn.objects.count() == 2
+
+
+def test_it_deletes_task_results_finished_over_a_week_ago(cast):
+    """E-mail task results hold message bodies (issue 12): the hourly run prunes them."""
+    now = timezone.now()
+    for days in (8, 1):
+        DBTaskResult.objects.create(
+            status="SUCCESSFUL",
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path="hicm_portal.email_tasks.send_email",
+            backend_name="default",
+            run_after=now,
+            finished_at=now - timedelta(days=days),
+        )
+    assert "Task results finished over 7 days ago: would delete 1." in remind(
+        timezone.localdate(), "--dry-run"
+    )
+    assert DBTaskResult.objects.count() == 2
+    assert "Task results finished over 7 days ago: deleted 1." in remind(timezone.localdate())
+    assert DBTaskResult.objects.get().finished_at > now - timedelta(days=2)

@@ -70,6 +70,19 @@ def agree_every_change(round_: Round, *, gaps: dict | None = None, planner=None)
         )
 
 
+def reagree(consensus: Consensus, **fields) -> None:
+    """Give an agreed consensus other values, as a new proposal approved again would. The
+    database refuses a plain update of an approved consensus (assessments migration 0009),
+    so tests that need other agreed text or levels change it this way."""
+    for name, value in fields.items():
+        setattr(consensus, name, value)
+    consensus.state = Consensus.State.PROPOSED
+    consensus.version += 1
+    consensus.save()
+    Consensus.objects.filter(pk=consensus.pk).update(state=Consensus.State.APPROVED)
+    consensus.refresh_from_db()
+
+
 def rating_round(system, framework, partners, *, name: str, previous_round=None) -> Round:
     """A round in rating, with a return for each of `partners`."""
     today = timezone.localdate()

@@ -9,6 +9,7 @@ from django.conf import settings
 from assessments.models import Consensus
 from improvement_plans import reports
 from improvement_plans.pdf import StaticOnlyFetcher, html_to_pdf
+from tests.improvement_plans.helpers import reagree
 from tests.returns.helpers import pdf_text
 
 IMG = '<img src="http://127.0.0.1:9/x.png">'
@@ -71,8 +72,11 @@ def test_markup_that_reached_the_renderer_is_refused_by_the_fetcher(fetched):
 def test_a_rationale_with_markup_is_printed_as_text_and_never_fetched(fetched, cast, plan):
     levels = {level.number: level for level in plan.framework.levels.all()}
     rationale = f"Seen on every ward {IMG} and {LINK} too"
-    Consensus.objects.filter(round=plan, change__code="1").update(
-        level=levels[4], planned_level=levels[5], rationale=rationale
+    reagree(
+        Consensus.objects.get(round=plan, change__code="1"),
+        level=levels[4],
+        planned_level=levels[5],
+        rationale=rationale,
     )
     data = reports.return_data(plan)
     html, pdf, _xlsx = reports.render_return(data, version=1)

@@ -10,7 +10,7 @@ import pytest
 from assessments.models import Consensus
 from improvement_plans import reports
 from improvement_plans.models import Investment, IssuedReturn
-from tests.improvement_plans.helpers import make_action
+from tests.improvement_plans.helpers import make_action, reagree
 from tests.returns.helpers import issued_url, pdf_text, url
 
 pytestmark = pytest.mark.django_db
@@ -39,9 +39,12 @@ def what_changed(client, round_) -> list[str]:
 def change_the_plan(round_, cast) -> None:
     """A planned level raised, an agreed level changed, an investment deleted, an action added."""
     levels = {level.number: level for level in round_.framework.levels.all()}
-    Consensus.objects.filter(round=round_, change__code="1").update(planned_level=levels[5])
-    Consensus.objects.filter(round=round_, change__code="2").update(
-        level=levels[4], planned_level=levels[4], rationale="Audited in March"
+    reagree(Consensus.objects.get(round=round_, change__code="1"), planned_level=levels[5])
+    reagree(
+        Consensus.objects.get(round=round_, change__code="2"),
+        level=levels[4],
+        planned_level=levels[4],
+        rationale="Audited in March",
     )
     Investment.objects.get(round=round_, scheme_name="Reablement").delete()
     make_action(

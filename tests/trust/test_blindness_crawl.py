@@ -362,7 +362,7 @@ def build(cast, frameworks) -> Built:
     base = f"/rounds/{rating.public_id}/partners/"
     _rate(returns[cast.partner.pk], cast.member, HOSPITALS, 5, changes)
     _post(cast.member, f"{base}{cast.partner.public_id}/check/", {})
-    _post(cast.facilitator, f"{base}{cast.partner.public_id}/reopen/", {})
+    _post(cast.facilitator, f"{base}{cast.partner.public_id}/reopen/", {"reason": "Recheck"})
     _post(cast.member, f"{base}{cast.partner.public_id}/check/", {})
     _rate(returns[cast.other_partner.pk], cast.other_member, COUNCIL, 2, changes[:3])
     draft_code = changes[3].code

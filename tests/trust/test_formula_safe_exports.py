@@ -22,7 +22,7 @@ from casestudies.models import CaseStudy
 from improvement_plans import return_services
 from improvement_plans.models import Investment, ReturnNarrative
 from tests.factories import MemberFactory, UserFactory
-from tests.improvement_plans.helpers import make_action
+from tests.improvement_plans.helpers import make_action, reagree
 from tests.returns.helpers import plan_round
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +71,7 @@ def hostile_data(cast, frameworks):
         consensus.challenges = hostile(number + 1)
         consensus.milestones = hostile(number + 2)
         consensus.support_needs = hostile(number + 3)
-        consensus.save()
+        reagree(consensus)
     ReturnNarrative.objects.create(
         round=round_,
         performance_issues=hostile(0),

@@ -3,7 +3,9 @@
 Every import — a partner's return, the action import, and every admin import — is sent the same
 hostile files: zip bombs by size and by rows, a row of 100,000 cells, XML entity expansion,
 files that are not spreadsheets, a 50 MB upload and one that streams past the cap. Each must
-end, within 2 s and with its memory (measured by tracemalloc inside the request) under 100 MB,
+end within 2 s of this process's processor time (the test client runs the request here; a zip
+bomb actually unpacked takes far more, while other work on a shared machine does not count)
+and 30 s on the clock, with its memory (measured by tracemalloc inside the request) under 100 MB,
 with a clear GOV.UK message, and leave nothing written. The body of an upload refused for its
 Content-Length is not read at all. Previews wait in the database, not in the session, and
 expire.
@@ -43,7 +45,8 @@ from tests.improvement_plans.helpers import agreed_round, plan_url
 
 pytestmark = pytest.mark.django_db
 
-SECONDS = 2
+SECONDS = 2  # of processor time
+WALL_SECONDS = 30  # on the clock: generous, for a loaded machine; a hang still fails
 MEMORY_BYTES = 100 * 1024 * 1024
 MB = 1024 * 1024
 
@@ -309,20 +312,21 @@ def multipart(fields: dict, file_field: str, hostile: Hostile) -> Body:
 @dataclass
 class Sent:
     response: object
-    seconds: float
+    seconds: float  # the processor time of this process, where the test client runs the request
+    wall_seconds: float
     peak_bytes: int
     read_bytes: int
     length: int
 
 
 def send(client: Client, url: str, body: Body, *, trace: bool = False) -> Sent:
-    """POST the body; how long the portal took or (tracing, which slows every allocation) the
-    most memory it held meanwhile."""
+    """POST the body; how long the portal took (processor time and on the clock) or (tracing,
+    which slows every allocation) the most memory it held meanwhile."""
     if trace:
         tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         response = client.request(
             REQUEST_METHOD="POST",
             PATH_INFO=url,
@@ -330,11 +334,11 @@ def send(client: Client, url: str, body: Body, *, trace: bool = False) -> Sent:
             CONTENT_LENGTH=str(body.length),
             **{"wsgi.input": body},
         )
-        seconds = time.perf_counter() - started
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         peak = tracemalloc.get_traced_memory()[1] - before
     finally:
         tracemalloc.stop()
-    return Sent(response, seconds, peak, body.read_so_far, body.length)
+    return Sent(response, cpu_seconds, seconds, peak, body.read_so_far, body.length)
 
 
 # ---------------------------------------------------------------------------
@@ -437,7 +441,7 @@ def test_a_hostile_file_is_refused_quickly_with_a_clear_message_and_nothing_writ
     sent = send(an_import.client, an_import.url, body())
     traced = send(an_import.client, an_import.url, body(), trace=True)
 
-    assert sent.seconds < SECONDS
+    assert sent.seconds < SECONDS and sent.wall_seconds < WALL_SECONDS
     assert traced.peak_bytes < MEMORY_BYTES
     assert sent.response.status_code in (200, 302)
     assert an_import.message(hostile.code, hostile) in page_text(an_import.client, sent)

@@ -1,49 +1,23 @@
-"""A partner's return as an Excel spreadsheet: download it, fill it in offline, upload it.
+"""An uploaded return, read and checked in full for its preview: nothing is saved here.
 
-Many partners collect ratings from colleagues by e-mail before anyone types them into the
-portal, so the return can be downloaded as an .xlsx with one row per change, filled in, and
-uploaded again. An upload is checked in full first (`parse_return_workbook`) so that the person
-sees a preview with every problem at once, and is written only when confirmed
-(`upload_apply`), all of it or none of it, through the rating form's own service
-(`round_services.rating_save`): the same checks, history and version check. A rating saved by
-someone else since the preview stops the upload, and the person chooses between the versions.
-
-Blind rating: the workbook holds the ratings of the one partner it is for, and nothing of any
-other partner. The uploaded file is never trusted: its size, its unpacked size, its sheet, its
-headers, its row count and every cell are checked before anything is read into a rating, the
-file itself through `hicm_portal.uploads`, the one way in for every import.
+The file comes in through `hicm_portal.uploads` (its size, its unpacked size, its XML), then its
+Return sheet, headings, row count and every cell are checked, and every problem is collected, so
+the person sees all of them at once. What is checked is kept as a `ParsedUpload` until the
+person confirms it (`confirm`), so the file is read once and what is saved is what was shown.
 """
 
-import io
 import re
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, time
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.worksheet.datavalidation import DataValidation
+from django.core.exceptions import ValidationError
 
-from assessments.models import Change, Level, PartnerReturn, Rating, Round
-from assessments.models.rounds import clean_evidence
-from assessments.round_services import RETURN_NOT_OPEN, RatingConflict, RatingInput, rating_save
+from assessments.models import Change, Level, PartnerReturn, Rating
+from assessments.models.ratings import clean_evidence
 from assessments.selectors import live_changes
+from assessments.spreadsheets.layout import EVIDENCE_EXAMPLE, HEADERS, SHEET_NAME
 from hicm_portal import uploads
-from hicm_portal.spreadsheets import write_cell
-
-SHEET_NAME = "Return"
-LISTS_SHEET_NAME = "Lists"
-HEADERS = ("Code", "Change", "Level", "Rationale", "Evidence", "Confidence")
-COLUMN_WIDTHS = (8, 40, 24, 60, 50, 14)
-WRAPPED_COLUMNS = frozenset({"Change", "Rationale", "Evidence"})
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EVIDENCE_SEPARATOR = " | "
-EVIDENCE_EXAMPLE = "Discharge policy | https://example.org/policy"
 
 # Limits on what a return may hold (the file's size and unpacked size are `hicm_portal.uploads`'
 # for every import). A return has one row per change (a few dozen at most), so these are far
@@ -51,9 +25,6 @@ EVIDENCE_EXAMPLE = "Discharge policy | https://example.org/policy"
 MAX_ROWS = 500
 # Blank rows are skipped, but reading must stop somewhere: past this row, refuse the file.
 MAX_SCANNED_ROWS = 5_000
-
-# Written to each rating's history, so the history says where the change came from.
-UPLOAD_CHANGE_REASON = "uploaded from a spreadsheet"
 
 # What people are told, in GOV.UK style. Row messages name the spreadsheet's row number.
 NOT_XLSX = (
@@ -94,26 +65,6 @@ EVIDENCE_INVALID = (
 )
 EVIDENCE_MISSING = (
     "Row {row}: add at least one evidence link, because a level of {level} or above needs evidence"
-)
-UPLOAD_HAS_ERRORS = "Fix the problems in the spreadsheet and upload it again."
-UPLOAD_OUT_OF_DATE = (
-    "The framework has changed since the spreadsheet was checked. Upload the spreadsheet again."
-)
-UPLOAD_CONFLICTS = (
-    "Someone else saved some of these ratings after you uploaded the spreadsheet. "
-    "Nothing has been saved yet: choose which version of each to keep."
-)
-
-# Help shown in the spreadsheet itself: Excel shows a validation's prompt when a cell is
-# selected and its error when someone types something outside the list.
-LEVEL_PROMPT = "Select the level that best describes where your organisation is now."
-LEVEL_ERROR = "Select a level from the list."
-CONFIDENCE_PROMPT = "How confident are you in this rating? Select Low, Medium or High."
-CONFIDENCE_ERROR = "Select Low, Medium or High."
-EVIDENCE_NOTE = (
-    "One link per line, as a title, a vertical bar and a web address, for example:\n"
-    f"{EVIDENCE_EXAMPLE}\n"
-    "Levels of {level} and above need at least one link."
 )
 
 
@@ -181,123 +132,6 @@ class ParsedUpload:
             ],
             problems=list(data.get("problems", [])),
         )
-
-
-# ---------------------------------------------------------------------------
-# Download
-
-
-def evidence_to_text(evidence: list[dict]) -> str:
-    """Links one per line, as `Title | https://…` (just the address where it has no title)."""
-    lines = []
-    for link in evidence or []:
-        url = str(link.get("url") or "").strip()
-        title = str(link.get("title") or "").strip()
-        lines.append(f"{title}{EVIDENCE_SEPARATOR}{url}" if title and title != url else url)
-    return "\n".join(lines)
-
-
-def workbook_filename(partner_return: PartnerReturn) -> str:
-    """A readable file name for the download, safe in a Content-Disposition header."""
-    stem = f"{partner_return.round.name} {partner_return.partner.name} return"
-    return re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-").lower() + ".xlsx"
-
-
-def return_workbook(partner_return: PartnerReturn) -> bytes:
-    """The partner's return as an .xlsx: one row per live change, with its current rating.
-
-    Row 1 is the header, so that the same file can be parsed back; the round, partner and due
-    date go in the workbook's properties instead of rows above it. Level and confidence have
-    drop-down lists, the level names in a hidden sheet so that long names and long scales work.
-    Only this partner's ratings are read (blind rating).
-    """
-    round_ = partner_return.round
-    framework = round_.framework
-    levels = list(framework.levels.order_by("number"))
-    changes = live_changes(framework)
-    ratings = {
-        rating.change_id: rating
-        for rating in Rating.objects.filter(
-            round=round_, partner=partner_return.partner
-        ).select_related("level")
-    }
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET_NAME
-    due = round_.closes_on.strftime("%-d %B %Y")
-    workbook.properties.title = f"{round_.name}: {partner_return.partner.name}, due {due}"
-    workbook.properties.subject = framework.short_title
-    workbook.properties.description = (
-        f"Ratings of {partner_return.partner.name} for {round_.name} "
-        f"({framework.short_title}), due {due}."
-    )
-    workbook.properties.creator = settings.SERVICE_NAME
-
-    for column, (header, width) in enumerate(zip(HEADERS, COLUMN_WIDTHS, strict=True), start=1):
-        cell = sheet.cell(row=1, column=column, value=header)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(vertical="top")
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    evidence_level = next((lv for lv in levels if lv.needs_evidence), None)
-    note = EVIDENCE_NOTE.format(level=evidence_level.name) if evidence_level else ""
-    if note:
-        sheet.cell(row=1, column=HEADERS.index("Evidence") + 1).comment = Comment(
-            note, settings.SERVICE_NAME, width=320, height=140
-        )
-    sheet.freeze_panes = "A2"
-
-    top = Alignment(vertical="top")
-    wrapped = Alignment(vertical="top", wrap_text=True)
-    for row_number, change in enumerate(changes, start=2):
-        rating = ratings.get(change.pk)
-        values = {
-            "Code": change.code,
-            "Change": change.title,
-            "Level": rating.level.name if rating and rating.level else "",
-            "Rationale": rating.rationale if rating else "",
-            "Evidence": evidence_to_text(rating.evidence) if rating else "",
-            "Confidence": rating.get_confidence_display() if rating and rating.confidence else "",
-        }
-        for column, header in enumerate(HEADERS, start=1):
-            cell = sheet.cell(row=row_number, column=column)
-            if values[header]:
-                write_cell(cell, values[header])
-            cell.alignment = wrapped if header in WRAPPED_COLUMNS else top
-
-    last_row = max(len(changes) + 1, 2)
-    lists = workbook.create_sheet(LISTS_SHEET_NAME)
-    lists.sheet_state = "hidden"
-    for row_number, level in enumerate(levels, start=1):
-        write_cell(lists.cell(row=row_number, column=1), level.name)
-    level_range = f"{quote_sheetname(LISTS_SHEET_NAME)}!$A$1:$A${max(len(levels), 1)}"
-    confidence_list = '"' + ",".join(str(label) for label in Rating.Confidence.labels) + '"'
-    for header, formula, prompt, error in (
-        ("Level", level_range, LEVEL_PROMPT, LEVEL_ERROR),
-        ("Confidence", confidence_list, CONFIDENCE_PROMPT, CONFIDENCE_ERROR),
-    ):
-        validation = DataValidation(
-            type="list",
-            formula1=formula,
-            allow_blank=True,
-            showErrorMessage=True,
-            showInputMessage=True,
-            promptTitle=header,
-            prompt=prompt,
-            errorTitle="Not in the list",
-            error=error,
-        )
-        letter = get_column_letter(HEADERS.index(header) + 1)
-        validation.add(f"{letter}2:{letter}{last_row}")
-        sheet.add_data_validation(validation)
-
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
-
-
-# ---------------------------------------------------------------------------
-# Upload
 
 
 def _text(value: Any) -> str:
@@ -477,85 +311,3 @@ def parse_return_workbook(partner_return: PartnerReturn, uploaded_file) -> Parse
     if not parsed.rows:
         parsed.problems.append(NO_RATINGS)
     return parsed
-
-
-@dataclass
-class UploadConflict:
-    """A row of an upload whose rating someone saved after the preview: both versions."""
-
-    row: UploadRow
-    mine: RatingInput
-    saved: Rating | None
-
-
-class UploadConflicts(Exception):
-    """An upload met ratings saved since its preview, so nothing of it was saved."""
-
-    def __init__(self, conflicts: list[UploadConflict]):
-        super().__init__(UPLOAD_CONFLICTS)
-        self.conflicts = conflicts
-
-
-def upload_apply(partner_return: PartnerReturn, parsed: ParsedUpload, saved_by) -> int:
-    """Save every row of a checked upload in one transaction, and say how many were saved.
-
-    Each row is saved by `rating_save`, the rating form's service, over the version the preview
-    saw. All or nothing: if any row fails, no rating changes; if any rating was saved by someone
-    else since the preview, UploadConflicts carries every such rating with both versions, so the
-    person can choose. The history records that the rating came from a spreadsheet.
-    """
-    if not saved_by.has_perm("assessments.rate", partner_return):
-        raise PermissionDenied
-    if parsed.has_errors:
-        raise ValidationError(UPLOAD_HAS_ERRORS)
-    round_ = partner_return.round
-    conflicts: list[UploadConflict] = []
-    with transaction.atomic():
-        locked = PartnerReturn.objects.select_for_update().get(pk=partner_return.pk)
-        if (
-            locked.submitted_at is not None
-            or not Round.objects.filter(pk=locked.round_id, status=Round.Status.RATING).exists()
-        ):
-            raise ValidationError(RETURN_NOT_OPEN)
-        changes = {change.pk: change for change in live_changes(round_.framework)}
-        levels = {level.pk: level for level in round_.framework.levels.all()}
-        for row in parsed.rows:
-            change = changes.get(row.change_id)
-            level = levels.get(row.level_id)
-            if change is None or level is None:
-                raise ValidationError(UPLOAD_OUT_OF_DATE)
-            mine = RatingInput(
-                level=level,
-                rationale=row.rationale,
-                evidence=row.evidence,
-                confidence=row.confidence,
-            )
-            try:
-                rating_save(
-                    partner_return=partner_return,
-                    change=change,
-                    data=mine,
-                    saved_by=saved_by,
-                    expected_version=row.version,
-                    change_reason=UPLOAD_CHANGE_REASON,
-                )
-            except RatingConflict as conflict:
-                conflicts.append(UploadConflict(row=row, mine=mine, saved=conflict.saved))
-        if conflicts:
-            raise UploadConflicts(conflicts)  # and the rows saved so far are rolled back
-    return len(parsed.rows)
-
-
-def upload_resolve(parsed: ParsedUpload, choices: dict[int, tuple[str, int]]) -> ParsedUpload:
-    """The upload after the person chose between versions, per change id: ("mine", version of
-    the saved rating they saw) saves their row over that version; ("saved", _) drops the row,
-    keeping the saved rating. Rows without a choice are kept as they were."""
-    rows = []
-    for row in parsed.rows:
-        choice, seen_version = choices.get(row.change_id, ("", row.version))
-        if choice == "saved":
-            continue
-        if choice == "mine":
-            row = replace(row, version=seen_version)
-        rows.append(row)
-    return ParsedUpload(rows=rows, problems=list(parsed.problems))
