@@ -16,7 +16,7 @@ from assessments.review_selectors import trend_rows
 from assessments.selectors import previous_agreed_levels
 from hicm_portal.charts import radar, trend
 from improvement_plans.models import Investment, IssuedReturn
-from improvement_plans.selectors import _totals, plan_actions
+from improvement_plans.selectors import investment_totals, plan_actions
 
 NARRATIVE_PROMPTS = [
     ("performance_issues", "Current performance issues to be addressed"),
@@ -85,7 +85,7 @@ def return_data(round_: Round) -> dict:
     for action in actions:
         actions_of[action.change_id].append(action)
     investments = _investments(round_)
-    totals = _totals(
+    totals = investment_totals(
         (i["amount"], i["source"], i["year"], i["change_ids"]) for i in investments.values()
     )
     today = timezone.localdate()

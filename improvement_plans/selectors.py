@@ -264,7 +264,7 @@ def plan_rows(round_: Round) -> dict:
         for action in unmapped:
             action.change = names[action.change_id]
     investments = _plan_investments(round_, {change.pk: change for change in content.changes})
-    totals = _totals(
+    totals = investment_totals(
         (investment["amount"], investment["source"], investment["year"], investment["change_ids"])
         for investment in investments
     )
@@ -284,21 +284,7 @@ def plan_rows(round_: Round) -> dict:
     }
 
 
-def investment_totals(investments: list[Investment]) -> dict:
-    """Totals per source and per year, and per change (`_totals`), of investments with their
-    changes prefetched."""
-    return _totals(
-        (
-            investment.amount,
-            investment.get_funding_source_display(),
-            investment.financial_year,
-            [change.pk for change in investment.changes.all()],
-        )
-        for investment in investments
-    )
-
-
-def _totals(investments: Iterable[tuple[Decimal, str, str, list[int]]]) -> dict:
+def investment_totals(investments: Iterable[tuple[Decimal, str, str, list[int]]]) -> dict:
     """Totals of (amount, source, year, change ids) per source and per year, and per change.
     An investment serving several changes counts in full against each of them, and once in the
     overall total."""
