@@ -10,6 +10,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,6 +36,12 @@ MISSING_NEEDS_CONFIRMATION = (
     "Some partners have not submitted. Confirm that you want to reveal the round without them."
 )
 ALREADY_DECIDED = "You have already decided on this proposal."
+NOT_WAITING = "This proposal is not waiting for a decision."
+NOTHING_TO_APPROVE = "There are no proposals waiting for your decision."
+PROPOSALS_CHANGED = (
+    "The proposals waiting for you changed while you were reading them. Check them again."
+)
+NOT_RETURNED = "This round is waiting for approval: only a returned proposal can be proposed again."
 LOCKED = "This round is agreed, so nothing in it can change."
 
 
@@ -195,11 +202,20 @@ def consensus_propose(
 
     `expected_version` is the proposal version the form showed (0 for none). A newer saved
     version raises ProposalConflict; any change to an existing proposal clears its approvals.
+    While the round waits for approval only a returned proposal may be proposed again; it goes
+    straight back to the steering committee, who are told.
     """
-    if not proposed_by.has_perm("assessments.propose", round_):
+    in_review = proposed_by.has_perm("assessments.propose", round_)
+    if not in_review and not proposed_by.has_perm("assessments.propose_again", round_):
         raise PermissionDenied
     locked = _locked_round(round_)
-    if locked.status != Round.Status.REVIEW:
+    if locked.status == Round.Status.APPROVAL:
+        returned = Consensus.objects.filter(
+            round=locked, change=change, state=Consensus.State.RETURNED
+        ).exists()
+        if not returned:
+            raise ValidationError(NOT_RETURNED)
+    elif locked.status != Round.Status.REVIEW:
         raise ValidationError(NOT_REVIEW)
     if change.framework_id != locked.framework_id:
         raise ValidationError("This change is not part of the round.")
@@ -258,6 +274,18 @@ def consensus_propose(
         + (f" by {data.planned_by:%d %B %Y}" if data.planned_by else "")
         + (f"; dissent from {len(new_dissent)} partner(s)" if new_dissent else ""),
     )
+    if locked.status == Round.Status.APPROVAL:
+        _mail(
+            locked,
+            _role_emails(locked, SystemRole.Role.STEERING),
+            f"{locked.name}: change {change.code} has a new proposal for your decision",
+            "proposal_renewed",
+            change=change,
+            level=data.level,
+            approval_link=portal_link(
+                reverse("approval", args=[locked.public_id]) + f"#change-{change.code}"
+            ),
+        )
     return consensus
 
 
@@ -317,18 +345,83 @@ def decision_record(
     """A steering committee member approves or returns one proposal.
 
     Approvals reaching the round's quorum approve the change; when every change is approved
-    the round is agreed, locked, and everyone is told. A return needs a reason, clears the
-    proposal's approvals, sends the change (and the round) back to review and tells the
-    facilitators.
+    the round is agreed, locked, and everyone is told. A return needs a reason and sends that
+    change alone back for a new proposal (its approvals cleared, the facilitators told); the
+    round stays in approval, so the other changes keep their approvals and stay decidable.
     """
     if not decided_by.has_perm("assessments.decide", round_):
         raise PermissionDenied
     locked = _locked_round(round_)  # serialises decisions: one transition to agreed
+    _check_in_approval(locked)
+    consensus = Consensus.objects.select_for_update().get(round=locked, change=change)
+    decision = _decide(locked, consensus, change, decided_by=decided_by, kind=kind, reason=reason)
+    if consensus.state == Consensus.State.APPROVED:
+        _agree_if_complete(locked)
+    round_.status = locked.status
+    return decision
+
+
+@transaction.atomic
+def decisions_approve_all(*, round_: Round, decided_by, versions: dict[str, int]) -> list[Decision]:
+    """A steering committee member approves, in one step, every proposal they have not yet
+    decided on.
+
+    `versions` (change code → proposal version) is what the confirmation page listed: every
+    change still waiting for this person must be in it at the version shown, so nobody approves
+    a proposal they have not seen (a returned change proposed again meanwhile is refused here,
+    with nothing approved). Each approval follows `decision_record`'s rule (`_decide`); the
+    round is agreed once, at the end, if every change is then approved.
+    """
+    if not decided_by.has_perm("assessments.decide", round_):
+        raise PermissionDenied
+    locked = _locked_round(round_)
+    _check_in_approval(locked)
+    decided = Decision.objects.filter(
+        consensus__round=locked, decided_by=decided_by, proposal_version=F("consensus__version")
+    ).values("consensus_id")
+    waiting = list(
+        Consensus.objects.select_for_update(of=("self",))
+        .filter(round=locked, state=Consensus.State.PROPOSED, change__archived=False)
+        .exclude(pk__in=decided)
+        .select_related("change")
+        .order_by("change__position")
+    )
+    if not waiting:
+        raise ValidationError(NOTHING_TO_APPROVE)
+    if any(versions.get(c.change.code) != c.version for c in waiting):
+        raise ValidationError(PROPOSALS_CHANGED)
+    decisions = [
+        _decide(
+            locked, consensus, consensus.change, decided_by=decided_by, kind=Decision.Kind.APPROVE
+        )
+        for consensus in waiting
+    ]
+    audit(
+        locked,
+        decided_by,
+        "Approved every remaining change",
+        ", ".join(c.change.code for c in waiting),
+    )
+    if any(c.state == Consensus.State.APPROVED for c in waiting):
+        _agree_if_complete(locked)
+    round_.status = locked.status
+    return decisions
+
+
+def _check_in_approval(locked: Round) -> None:
     if locked.status != Round.Status.APPROVAL:
         raise ValidationError(LOCKED if locked.status == Round.Status.AGREED else NOT_APPROVAL)
-    consensus = Consensus.objects.select_for_update().get(round=locked, change=change)
+
+
+def _decide(
+    locked: Round, consensus: Consensus, change: Change, *, decided_by, kind: str, reason: str = ""
+) -> Decision:
+    """The one rule of a decision on one proposal (`consensus` of `change`, locked, in the
+    locked round): it must be waiting, and this person must not have decided on its version; a
+    return sends the change alone back for a new proposal, an approval reaching the quorum
+    approves it. The caller agrees the round when every change is approved."""
     if consensus.state != Consensus.State.PROPOSED:
-        raise ValidationError("This proposal is not waiting for a decision.")
+        raise ValidationError(NOT_WAITING)
     if Decision.objects.filter(
         consensus=consensus, proposal_version=consensus.version, decided_by=decided_by
     ).exists():
@@ -346,33 +439,27 @@ def decision_record(
         consensus.state = Consensus.State.RETURNED
         consensus.version += 1  # clears its approvals
         consensus.save(update_fields=["state", "version"])
-        locked.status = Round.Status.REVIEW
-        locked.save(update_fields=["status"])
-        audit(locked, decided_by, f"Returned {change.code} to review", reason.strip())
+        audit(locked, decided_by, f"Returned {change.code} for a new proposal", reason.strip())
         _mail(
             locked,
             _role_emails(locked, SystemRole.Role.FACILITATOR),
-            f"{locked.name}: change {change.code} was returned to review",
+            f"{locked.name}: change {change.code} was returned for a new proposal",
             "proposal_returned",
             change=change,
             decided_by=decided_by,
             reason=reason.strip(),
-            review_link=portal_link(reverse("review_change", args=[locked.public_id, change.code])),
+            review_link=portal_link(reverse("propose", args=[locked.public_id, change.code])),
         )
-    else:
-        audit(
-            locked, decided_by, f"Approved {change.code}", f"Proposal version {consensus.version}"
-        )
-        approvals = Decision.objects.filter(
-            consensus=consensus, proposal_version=consensus.version, kind=Decision.Kind.APPROVE
-        ).count()
-        if approvals >= locked.quorum:
-            consensus.state = Consensus.State.APPROVED
-            consensus.approved_at = timezone.now()
-            consensus.save(update_fields=["state", "approved_at"])
-            audit(locked, None, f"{change.code} approved", f"{approvals} approval(s)")
-            _agree_if_complete(locked)
-    round_.status = locked.status
+        return decision
+    audit(locked, decided_by, f"Approved {change.code}", f"Proposal version {consensus.version}")
+    approvals = Decision.objects.filter(
+        consensus=consensus, proposal_version=consensus.version, kind=Decision.Kind.APPROVE
+    ).count()
+    if approvals >= locked.quorum:
+        consensus.state = Consensus.State.APPROVED
+        consensus.approved_at = timezone.now()
+        consensus.save(update_fields=["state", "approved_at"])
+        audit(locked, None, f"{change.code} approved", f"{approvals} approval(s)")
     return decision
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -19,8 +20,20 @@ from assessments.forms import (
     ReturnDecisionForm,
     add_service_errors,
 )
-from assessments.models import Change, Comment, Decision, Member, Partner, SystemRole
+from assessments.forms.consensus import ApproveAllForm
+from assessments.models import (
+    Change,
+    Comment,
+    Consensus,
+    Decision,
+    Member,
+    Partner,
+    Round,
+    SystemRole,
+)
 from assessments.rules import roles_of
+from hicm_portal.charts import trend_charts
+from hicm_portal.jinja_env import render_html
 
 
 @login_required
@@ -96,6 +109,7 @@ def review_change(request: HttpRequest, public_id, code: str) -> HttpResponse:
             messages.success(request, "Your comment is posted.")
             return redirect(reverse("review_change", args=[round_.public_id, code]) + "#discussion")
     data = review_selectors.review_change(round_, code, request.user)
+    returned = data["consensus"] and data["consensus"].state == Consensus.State.RETURNED
     return render(
         request,
         "consensus/review_change.html",
@@ -105,7 +119,11 @@ def review_change(request: HttpRequest, public_id, code: str) -> HttpResponse:
             "system": round_.system,
             "form": form,
             "can_comment": can_comment,
-            "can_propose": request.user.has_perm("assessments.propose", round_),
+            "can_propose": request.user.has_perm("assessments.propose", round_)
+            or (returned and request.user.has_perm("assessments.propose_again", round_)),
+            "returned": review_selectors.returned_decision(round_, data["change"])
+            if returned
+            else None,
         },
     )
 
@@ -134,9 +152,24 @@ def comment_edit(request: HttpRequest, public_id, comment_id) -> HttpResponse:
     )
 
 
-def _proposal(request: HttpRequest, public_id, code: str, template: str) -> HttpResponse:
-    round_ = round_for(request, public_id, "assessments.propose")
+def _round_to_propose(request: HttpRequest, public_id, code: str, *, workshop: bool):
+    """The round and the change's review data, if this person may propose its level now: in
+    review, or (not at the workshop) while the round waits for approval and the change was
+    returned. 403 otherwise."""
+    round_ = round_for(request, public_id)
+    if request.user.has_perm("assessments.propose", round_):
+        return round_, review_selectors.review_change(round_, code, request.user)
+    if workshop or not request.user.has_perm("assessments.propose_again", round_):
+        raise PermissionDenied
     data = review_selectors.review_change(round_, code, request.user)
+    if data["consensus"] is None or data["consensus"].state != Consensus.State.RETURNED:
+        raise PermissionDenied
+    return round_, data
+
+
+def _proposal(request: HttpRequest, public_id, code: str, template: str) -> HttpResponse:
+    workshop = template == "consensus/workshop.html"
+    round_, data = _round_to_propose(request, public_id, code, workshop=workshop)
     partners = [r.partner for r in data["returns"]]
     form = ProposalForm(
         request.POST if request.method == "POST" else None,
@@ -145,7 +178,19 @@ def _proposal(request: HttpRequest, public_id, code: str, template: str) -> Http
         partners=partners,
         initial=ProposalForm.initial_for(data["consensus"], data["suggested_level"]),
     )
-    context = {**data, "round": round_, "system": round_.system, "form": form}
+    previous = selectors.previous_agreed_level(round_, data["change"])
+    shown = form.shown_level()
+    context = {
+        **data,
+        "round": round_,
+        "system": round_.system,
+        "form": form,
+        "previous_level": previous,
+        "below_previous": bool(previous and shown and shown.number < previous["number"]),
+        "returned": review_selectors.returned_decision(round_, data["change"])
+        if data["consensus"] and data["consensus"].state == Consensus.State.RETURNED
+        else None,
+    }
     if request.method == "POST" and form.is_valid():
         try:
             consensus_services.consensus_propose(
@@ -162,12 +207,22 @@ def _proposal(request: HttpRequest, public_id, code: str, template: str) -> Http
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            if round_.status == Round.Status.APPROVAL:
+                messages.success(
+                    request,
+                    f"The new proposal for change {code} is with the steering committee, "
+                    "who have been e-mailed.",
+                )
+                return redirect(reverse("approval", args=[round_.public_id]) + f"#change-{code}")
             messages.success(request, f"The proposal for change {code} is saved.")
-            if template == "consensus/workshop.html" and data["next_code"]:
+            if workshop and data["next_code"]:
                 return redirect("workshop", public_id=round_.public_id, code=data["next_code"])
             return redirect("review", public_id=round_.public_id)
-    if template == "consensus/workshop.html":
+    if workshop:
         context["show_ratings"] = request.GET.get("show") == "ratings" or form.is_bound
+        context["bars"] = review_selectors.distribution(data["stats"], data["levels"])
+        context["chart_height"] = len(context["bars"]) * review_selectors.BAR_STEP
+        context["attendees"] = review_selectors.workshop_attendees(round_)
     return render(request, template, context)
 
 
@@ -239,13 +294,45 @@ def _approval_page(request, round_, *, error_code: str = "") -> HttpResponse:
         request,
         "consensus/approval.html",
         {
+            **review_selectors.decision_rows(round_, request.user),
             "round": round_,
             "system": round_.system,
-            "rows": review_selectors.approval_rows(round_, request.user, ratings=False),
             "can_decide": request.user.has_perm("assessments.decide", round_),
+            "can_propose_again": request.user.has_perm("assessments.propose_again", round_),
             "error_code": error_code,
         },
         status=400 if error_code else 200,
+    )
+
+
+@login_required
+def approve_all(request: HttpRequest, public_id) -> HttpResponse:
+    """A summary of every proposal still waiting for this steering member, with what to
+    notice about each, and one confirmed step that approves them all."""
+    round_ = round_for(request, public_id, "assessments.decide")
+    data = review_selectors.decision_rows(round_, request.user)
+    form = ApproveAllForm(
+        request.POST if request.method == "POST" else None, waiting=data["waiting"]
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            decisions = consensus_services.decisions_approve_all(
+                round_=round_, decided_by=request.user, versions=form.versions()
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("approve_all", public_id=round_.public_id)
+        if round_.is_agreed:
+            messages.success(request, "Every change is approved: the round is agreed.")
+            return redirect("agreed", public_id=round_.public_id)
+        count = len(decisions)
+        messages.success(request, f"You approved {count} change{pluralize(count)}.")
+        return redirect("approval", public_id=round_.public_id)
+    return render(
+        request,
+        "consensus/approve_all.html",
+        {**data, "round": round_, "system": round_.system, "form": form},
+        status=400 if form.errors else 200,
     )
 
 
@@ -273,7 +360,11 @@ def decide(request: HttpRequest, public_id, code: str) -> HttpResponse:
             messages.success(request, "Every change is approved: the round is agreed.")
             return redirect("agreed", public_id=round_.public_id)
         if kind == Decision.Kind.RETURN:
-            messages.success(request, f"Change {code}: you returned the proposal to review.")
+            messages.success(
+                request,
+                f"Change {code}: you returned the proposal for a new proposal. "
+                "The other changes stay with the steering committee.",
+            )
         else:
             messages.success(request, f"Change {code}: you approved the proposal.")
     return redirect(reverse("approval", args=[round_.public_id]) + f"#change-{code}")
@@ -284,6 +375,8 @@ def agreed(request: HttpRequest, public_id) -> HttpResponse:
     round_ = round_for(request, public_id, "assessments.view_review")
     if not round_.is_agreed:
         raise Http404("This round is not agreed yet")
+    trend = review_selectors.trend_rows(round_)
+    charts = trend_charts(review_selectors.trend_values(trend))
     return render(
         request,
         "consensus/agreed.html",
@@ -291,7 +384,8 @@ def agreed(request: HttpRequest, public_id) -> HttpResponse:
             "round": round_,
             "system": round_.system,
             "rows": review_selectors.approval_rows(round_, request.user, ratings=False),
-            "trend": review_selectors.trend_rows(round_),
+            "trend": trend,
+            "trend_section": render_html("charts/trend_section.html", {"trends": charts}),
         },
     )
 

@@ -16,6 +16,7 @@ from assessments.models import (
     AuditEvent,
     Consensus,
     Decision,
+    Dissent,
     Framework,
     Member,
     Partner,
@@ -152,6 +153,7 @@ def seed_demo(*, password: str | None) -> DemoResult:
             Member.objects.get_or_create(user=person, partner=partner)
             accounts.append((person.email, f"member of {name}"))
     notes = _seed_agreed_rounds(system, facilitator)
+    notes += _seed_approval_round(system, facilitator)
     notes += _seed_current_round(system, facilitator)
     return DemoResult(created=not exists, password=password, accounts=accounts, notes=notes)
 
@@ -360,3 +362,145 @@ def _seed_agreed_rounds(system: System, facilitator) -> list[str]:
             previous_mtoc = round_
         notes.append(f"Round {name} on {framework.short_title} is agreed.")
     return notes
+
+
+APPROVAL_ROUND = "2026/27 Q2"
+# In the round waiting for approval: the change steering1 returned, and why; the changes
+# steering2 has approved already (each then has the quorum of two); the change proposed below
+# its previous agreed level, which the approval pages warn about.
+RETURNED_CHANGE = 4
+RETURN_REASON = (
+    "The rationale cites the 2024 audit only. Please add this year's weekend discharge figures "
+    "before we agree Established."
+)
+APPROVED_BY_STEERING2 = (1, 2)
+BELOW_PREVIOUS_CHANGE = 7
+
+
+def _seed_approval_round(system: System, facilitator) -> list[str]:
+    """A round waiting for the steering committee's approval, so a newcomer sees the decision
+    journey: steering1 approved every change but one, which they returned with a reason;
+    steering2 approved two (agreed by the quorum of two) and has the rest to decide; steering3
+    has every change to decide. One change is proposed below its previous agreed level."""
+    framework = Framework.objects.filter(key="mtoc-2020").first()
+    if framework is None:
+        return []
+    if Round.objects.filter(system=system, name=APPROVAL_ROUND).exists():
+        return [f"Round {APPROVAL_ROUND} already exists; left as it is."]
+    steering = {
+        role.user.email.split("@")[0]: role.user
+        for role in SystemRole.objects.filter(
+            system=system, role=SystemRole.Role.STEERING
+        ).select_related("user")
+    }
+    previous = (
+        Round.objects.filter(system=system, status=Round.Status.AGREED, framework=framework)
+        .order_by("-agreed_at")
+        .first()
+    )
+    now = timezone.now()
+    round_ = Round.objects.create(
+        system=system,
+        name=APPROVAL_ROUND,
+        framework=framework,
+        previous_round=previous,
+        status=Round.Status.APPROVAL,
+        opens_on=timezone.localdate() - timedelta(days=60),
+        closes_on=timezone.localdate() - timedelta(days=32),
+        quorum=2,
+        created_by=facilitator,
+        opened_by=facilitator,
+        opened_at=now - timedelta(days=60),
+        revealed_at=now - timedelta(days=30),
+        revealed_by=facilitator,
+        submitted_for_approval_at=now - timedelta(days=3),
+        attendance_note="Workshop on a Tuesday morning; apologies from Healthwatch Northshire.",
+    )
+    levels = {level.number: level for level in framework.levels.all()}
+    changes = list(framework.changes.filter(archived=False).order_by("position"))
+    partners = [Partner.objects.get(system=system, name=name) for _, name, _ in PARTNERS]
+    for partner_index, partner in enumerate(partners):
+        rater = Member.objects.filter(partner=partner).select_related("user").first().user
+        PartnerReturn.objects.create(
+            round=round_,
+            partner=partner,
+            submitted_at=now - timedelta(days=32 + partner_index),
+            submitted_by=rater,
+        )
+        for change_index, change in enumerate(changes):
+            number = min(5, _demo_level(partner_index, change_index) + 1)
+            _demo_rating(round_, partner, change, levels[number], rater, "medium")
+    round_.attendees.set(
+        [member.user for member in Member.objects.filter(partner__in=partners[:7])]
+        + [facilitator, steering["steering1"]]
+    )
+    steering1, steering2 = steering["steering1"], steering["steering2"]
+    events = [
+        ("Opened the round for rating", round_.opened_at, facilitator, ""),
+        ("Revealed the ratings", round_.revealed_at, facilitator, "All returns in."),
+        ("Submitted for approval", round_.submitted_for_approval_at, facilitator, ""),
+    ]
+    for change_index, change in enumerate(changes):
+        numbers = sorted(min(5, _demo_level(p, change_index) + 1) for p in range(len(partners)))
+        middle = len(numbers) // 2
+        agreed = (numbers[middle - 1] + numbers[middle]) // 2  # the suggested level
+        if change_index + 1 == BELOW_PREVIOUS_CHANGE:
+            agreed = max(1, agreed - 1)
+        returned = change_index + 1 == RETURNED_CHANGE
+        approved = change_index + 1 in APPROVED_BY_STEERING2
+        state = Consensus.State.PROPOSED
+        if returned:
+            state = Consensus.State.RETURNED
+        elif approved:
+            state = Consensus.State.APPROVED
+        consensus = Consensus.objects.create(
+            round=round_,
+            change=change,
+            level=levels[agreed],
+            rationale="Agreed at the partners' workshop after discussing every rating.",
+            planned_level=levels[min(5, agreed + 1)],
+            planned_by=timezone.localdate() + timedelta(days=365),
+            state=state,
+            version=2 if returned else 1,
+            proposed_by=facilitator,
+            proposed_at=now - timedelta(days=5),
+            approved_at=now - timedelta(days=1) if approved else None,
+        )
+        decided_at = now - timedelta(days=2)
+        Decision.objects.create(
+            consensus=consensus,
+            proposal_version=1,
+            decided_by=steering1,
+            kind=Decision.Kind.RETURN if returned else Decision.Kind.APPROVE,
+            reason=RETURN_REASON if returned else "",
+            decided_at=decided_at,
+        )
+        if returned:
+            events.append(
+                (f"Returned {change.code} for a new proposal", decided_at, steering1, RETURN_REASON)
+            )
+            continue
+        events.append((f"Approved {change.code}", decided_at, steering1, "Proposal version 1"))
+        if approved:
+            Decision.objects.create(
+                consensus=consensus,
+                proposal_version=1,
+                decided_by=steering2,
+                kind=Decision.Kind.APPROVE,
+                decided_at=now - timedelta(days=1),
+            )
+            approved_at = now - timedelta(days=1)
+            events.append((f"Approved {change.code}", approved_at, steering2, "Proposal version 1"))
+            events.append((f"{change.code} approved", approved_at, None, "2 approval(s)"))
+    below = Consensus.objects.get(round=round_, change=changes[BELOW_PREVIOUS_CHANGE - 1])
+    Dissent.objects.create(
+        consensus=below,
+        partner=partners[0],
+        note="Practice has held up over the year: we would keep last year's level.",
+    )
+    for action, at, actor, detail in events:
+        AuditEvent.objects.create(round=round_, actor=actor, action=action, at=at, detail=detail)
+    return [
+        f"Round {APPROVAL_ROUND} is waiting for approval: steering2 and steering3 have decisions "
+        f"to make, and change {RETURNED_CHANGE} was returned by steering1 for a new proposal."
+    ]

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from django.db.models import F, Prefetch
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments.framework_content import FrameworkContent, content_of
@@ -22,13 +23,22 @@ from assessments.models import (
     Decision,
     Dissent,
     Level,
+    Member,
     Partner,
     PartnerReturn,
     Rating,
     Round,
+    SystemRole,
 )
 from assessments.rules import roles_of
-from assessments.statistics import AGENDA_ORDER, ChangeStatistics, change_statistics
+from assessments.selectors import previous_agreed_levels
+from assessments.statistics import (
+    AGENDA_ORDER,
+    SPLIT,
+    THIN,
+    ChangeStatistics,
+    change_statistics,
+)
 from assessments.statistics import summary_sentence as sentence_for
 
 
@@ -68,6 +78,17 @@ class ReviewRow:
     planned: str = "–"  # the planned level and its date: "5 Exemplary by 1 March 2027"
     progress: str = ""  # the approvals so far: "1 of 2 approvals"
     decided: str = ""  # the viewer's decision on the current proposal, as a sentence
+    # Set by `decision_rows` for the approval pages: the level agreed in the round this one
+    # started from, what a decider should notice, and the return that awaits a new proposal.
+    previous: Level | None = None
+    flags: list[str] = field(default_factory=list)
+    returned: Decision | None = None
+
+    @property
+    def below_previous(self) -> bool:
+        return bool(
+            self.consensus and self.previous and self.consensus.level.number < self.previous.number
+        )
 
     @property
     def median_text(self) -> str:
@@ -247,12 +268,15 @@ def review_change(round_: Round, code: str, viewer) -> dict:
     }
 
 
-def approval_rows(round_: Round, viewer, *, ratings: bool = True) -> list[ReviewRow]:
+def approval_rows(
+    round_: Round, viewer, *, ratings: bool = True, returns: list[TakingPart] | None = None
+) -> list[ReviewRow]:
     """Each change with its proposal, statistics, approvals so far and the viewer's decision.
     With `ratings`, each row's cells hold every partner's full rating (the consensus record
-    prints them); the approval and agreed pages show none, so they ask without."""
+    prints them); the approval and agreed pages show none, so they ask without. `returns`: the
+    round's partners taking part, when the caller has read them already."""
     content = content_of(round_.framework)
-    returns = _returns(round_)
+    returns = _returns(round_) if returns is None else returns
     revealed = _revealed_ratings(round_, returns) if ratings else []
     if ratings:
         numbers = {(r.change_id, r.partner_id): r.level.number for r in revealed}
@@ -271,12 +295,22 @@ def approval_rows(round_: Round, viewer, *, ratings: bool = True) -> list[Review
         by_key = {(r.change_id, r.partner_id): r for r in revealed}
         for row in rows:
             row.cells = [Cell(r, by_key.get((row.change.pk, r.partner_id)), False) for r in returns]
-    # Only decisions on each proposal's current version count.
+    # Decisions on each proposal's current version count; the one before matters only as the
+    # return that is waiting for a new proposal (a return raises the version by one).
     decisions: dict[int, list[Decision]] = defaultdict(list)
-    for decision in Decision.objects.filter(
-        consensus__round=round_, proposal_version=F("consensus__version")
-    ).order_by():
-        decisions[decision.consensus_id].append(decision)
+    returns_before: dict[int, Decision] = {}
+    for decision in (
+        Decision.objects.filter(
+            consensus__round=round_, proposal_version__gte=F("consensus__version") - 1
+        )
+        .annotate(current_version=F("consensus__version"))
+        .select_related("decided_by")
+        .order_by()
+    ):
+        if decision.proposal_version == decision.current_version:
+            decisions[decision.consensus_id].append(decision)
+        elif decision.kind == Decision.Kind.RETURN:
+            returns_before[decision.consensus_id] = decision
     dissents: dict[int, list[Dissent]] = defaultdict(list)
     for dissent in Dissent.objects.filter(consensus__round=round_).select_related("partner"):
         dissents[dissent.consensus_id].append(dissent)
@@ -285,6 +319,8 @@ def approval_rows(round_: Round, viewer, *, ratings: bool = True) -> list[Review
         if consensus is None:
             continue
         current = decisions.get(consensus.pk, [])
+        if consensus.state == Consensus.State.RETURNED:
+            row.returned = returns_before.get(consensus.pk)
         row.approvals = sum(d.kind == Decision.Kind.APPROVE for d in current)
         row.my_decision = next((d for d in current if d.decided_by_id == viewer.pk), None)
         row.dissents = dissents.get(consensus.pk, [])
@@ -297,6 +333,181 @@ def approval_rows(round_: Round, viewer, *, ratings: bool = True) -> list[Review
             kind = row.my_decision.get_kind_display().lower()
             row.decided = f"You {kind} this proposal on {_day(row.my_decision.decided_at)}."
     return rows
+
+
+def _returns_awaiting(round_ids) -> list[Decision]:
+    """The return decisions of the proposals now waiting for a new proposal: a return raises
+    the proposal's version by one, so it is the decision on the version before the current."""
+    return list(
+        Decision.objects.filter(
+            consensus__round__in=round_ids,
+            consensus__state=Consensus.State.RETURNED,
+            kind=Decision.Kind.RETURN,
+            proposal_version=F("consensus__version") - 1,
+        )
+        .select_related("decided_by", "consensus__change", "consensus__round")
+        .order_by("decided_at")
+    )
+
+
+def decision_rows(round_: Round, viewer) -> dict:
+    """The approval page and the approve-all summary: `approval_rows` with, per change, the
+    previous agreed level (over the crosswalk), the flags a decider should notice (below the
+    previous level; split or thin agreement; dissent recorded; more than half the returns
+    missing at the reveal) and, for a returned change, who returned it, when and why
+    (`approval_rows` reads it with the decisions). A fixed number of queries: `approval_rows`'
+    five and the previous levels' (one, or two across editions)."""
+    returns = _returns(round_)
+    rows = approval_rows(round_, viewer, ratings=False, returns=returns)
+    previous = previous_agreed_levels(round_)
+    missing, total = sum(r.missing_at_reveal for r in returns), len(returns)
+    most_missing = 2 * missing > total
+    for row in rows:
+        row.previous = previous.get(row.change.pk)
+        if row.below_previous:
+            row.flags.append(
+                f"Below the previous agreed level ({row.previous.number} {row.previous.name})"
+            )
+        if row.stats.agreement == SPLIT:
+            row.flags.append("Split agreement")
+        elif row.stats.agreement == THIN:
+            row.flags.append("Thin agreement: fewer than half the partners rated")
+        if row.dissents:
+            row.flags.append(f"Dissent recorded ({len(row.dissents)})")
+        if most_missing:
+            row.flags.append(f"{missing} of {total} returns missing at the reveal")
+    waiting = [
+        row
+        for row in rows
+        if row.consensus
+        and row.consensus.state == Consensus.State.PROPOSED
+        and row.my_decision is None
+    ]
+    return {
+        "rows": rows,
+        "waiting": waiting,
+        "missing_returns": missing,
+        "total_returns": total,
+        "most_missing": most_missing,
+    }
+
+
+@dataclass(frozen=True)
+class ReturnedProposal:
+    """A proposal a steering member returned, waiting for the facilitator's new proposal."""
+
+    round_id: int
+    round_name: str
+    code: str
+    title: str
+    returned_by: str
+    returned_at: datetime
+    reason: str
+    link: str  # the page where the facilitator proposes it again
+
+
+def returned_proposals(round_ids) -> list[ReturnedProposal]:
+    """The proposals returned in these rounds and not yet proposed again, oldest return first:
+    for the facilitator's home page. One query, whatever the number of rounds."""
+    return [
+        ReturnedProposal(
+            round_id=decision.consensus.round_id,
+            round_name=decision.consensus.round.name,
+            code=decision.consensus.change.code,
+            title=decision.consensus.change.title,
+            returned_by=decision.decided_by.get_full_name() or decision.decided_by.email,
+            returned_at=decision.decided_at,
+            reason=decision.reason,
+            link=reverse(
+                "propose",
+                args=[decision.consensus.round.public_id, decision.consensus.change.code],
+            ),
+        )
+        for decision in _returns_awaiting(round_ids)
+    ]
+
+
+def returned_decision(round_: Round, change: Change) -> Decision | None:
+    """Who returned this change's proposal, when and why, while it waits for a new proposal."""
+    return (
+        Decision.objects.filter(
+            consensus__round=round_,
+            consensus__change=change,
+            consensus__state=Consensus.State.RETURNED,
+            kind=Decision.Kind.RETURN,
+            proposal_version=F("consensus__version") - 1,
+        )
+        .select_related("decided_by")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One level in the workshop's chart of how the partners rated a change."""
+
+    number: int
+    name: str
+    count: int
+    y: int  # where the bar sits in the chart
+    width: int  # the bar's length, out of BAR_WIDTH
+
+
+BAR_WIDTH = 400
+BAR_STEP = 48
+
+
+def distribution(stats: ChangeStatistics, levels: list[Level]) -> list[Bar]:
+    """How many partners gave each level, as bars for the workshop's SVG chart (every level
+    shown, highest first, so an empty level is seen to be empty)."""
+    counts = dict(stats.counts)
+    most = max(counts.values(), default=0)
+    ordered = sorted(levels, key=lambda level: -level.number)
+    return [
+        Bar(
+            number=level.number,
+            name=level.name,
+            count=counts.get(level.number, 0),
+            y=index * BAR_STEP,
+            width=round(BAR_WIDTH * counts.get(level.number, 0) / most) if most else 0,
+        )
+        for index, level in enumerate(ordered)
+    ]
+
+
+@dataclass(frozen=True)
+class Attendee:
+    name: str
+    organisation: str
+
+
+def workshop_attendees(round_: Round) -> list[Attendee]:
+    """Who attended the workshop, each with their organisation in this system (their partner,
+    or their role when they belong to none): three queries."""
+    people = list(round_.attendees.order_by("full_name", "email").only("full_name", "email"))
+    ids = [person.pk for person in people]
+    organisations: dict[int, list[str]] = defaultdict(list)
+    for user_id, name in (
+        Member.objects.filter(user__in=ids, partner__system=round_.system_id)
+        .order_by("partner__name")
+        .values_list("user_id", "partner__name")
+    ):
+        organisations[user_id].append(name)
+    roles: dict[int, list[str]] = defaultdict(list)
+    labels = dict(SystemRole.Role.choices)
+    for user_id, role in (
+        SystemRole.objects.filter(user__in=ids, system=round_.system_id)
+        .order_by("role")
+        .values_list("user_id", "role")
+    ):
+        roles[user_id].append(labels[role].lower())
+    return [
+        Attendee(
+            name=person.get_full_name() or person.email,
+            organisation=", ".join(organisations[person.pk] or roles[person.pk]) or "–",
+        )
+        for person in people
+    ]
 
 
 def _day(moment: date | datetime) -> str:
@@ -407,6 +618,23 @@ def trend_rows(round_: Round) -> dict:
             )
         rows.append(TrendRow(change, points, check))
     return {"rows": rows, "rounds": rounds}
+
+
+def trend_values(trend: dict) -> dict:
+    """`trend_rows` as plain values (round names, level numbers): what the BCF return keeps
+    and `charts.trend_charts` draws."""
+    return {
+        "rounds": [r.name for r in trend["rounds"]],
+        "changes": [
+            {
+                "code": row.change.code,
+                "title": row.change.title,
+                "values": [level.number if level else None for _, level in row.points],
+                "planned_check": row.planned_check,
+            }
+            for row in trend["rows"]
+        ],
+    }
 
 
 def planned_versus_achieved(*, planned: Level, due, achieved: Level, round_: Round) -> str:

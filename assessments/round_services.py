@@ -27,6 +27,7 @@ from assessments.models import (
     SystemRole,
 )
 from hicm_portal.notify import notify, portal_link
+from hicm_portal.words import possessive
 
 ROUND_NOT_DRAFT = "This round is open, so its set-up can no longer change."
 RETURN_NOT_OPEN = "This return has been submitted or the round is no longer taking ratings."
@@ -307,7 +308,7 @@ def return_submit(*, partner_return: PartnerReturn, submitted_by) -> PartnerRetu
     locked.submitted_at = timezone.now()
     locked.submitted_by = submitted_by
     locked.save(update_fields=["submitted_at", "submitted_by"])
-    audit(round_, submitted_by, f"Submitted {partner_return.partner}'s return")
+    audit(round_, submitted_by, f"Submitted {possessive(partner_return.partner)} return")
     partner_return.submitted_at, partner_return.submitted_by = locked.submitted_at, submitted_by
     _tell_return_submitted(partner_return, submitted_by)
     return partner_return
@@ -368,7 +369,12 @@ def return_reopen(*, partner_return: PartnerReturn, reopened_by, reason: str) ->
     locked.reopened_at = timezone.now()
     locked.reopened_by = reopened_by
     locked.save(update_fields=["submitted_at", "submitted_by", "reopened_at", "reopened_by"])
-    audit(partner_return.round, reopened_by, f"Reopened {partner_return.partner}'s return", reason)
+    audit(
+        partner_return.round,
+        reopened_by,
+        f"Reopened {possessive(partner_return.partner)} return",
+        reason,
+    )
     notify(
         to=partner_member_emails([partner_return.partner_id]).get(partner_return.partner_id, []),
         subject=f"Your {partner_return.round.name} return has been reopened",

@@ -241,6 +241,9 @@ rules.add_perm("assessments.view_review", can_view_review)
 rules.add_perm("assessments.comment", is_round_participant & round_is_under_discussion)
 # Only facilitators propose, only steering members decide; one person may hold both roles.
 rules.add_perm("assessments.propose", is_round_facilitator & round_is_review)
+# While a round waits for approval a facilitator proposes again a change returned to them
+# (the service checks that the change was returned).
+rules.add_perm("assessments.propose_again", is_round_facilitator & round_is_approval)
 rules.add_perm("assessments.submit_for_approval", is_round_facilitator & round_is_review)
 rules.add_perm("assessments.decide", is_round_steering_member & round_is_approval)
 rules.add_perm("assessments.view_audit", can_view_round)

@@ -180,22 +180,23 @@ def previous_agreed_levels(round_: Round) -> dict[int, Level]:
     """The last agreed level of each change of this round, from the round it started from.
 
     Where the earlier round used another edition of the framework, levels are carried over
-    the crosswalk (earlier change → this framework's change), matched by level number.
+    the crosswalk (earlier change → this framework's change), matched by level number. One
+    query on the same edition (the earlier round's edition read with its levels), two across.
     """
     if round_.previous_round_id is None:
         return {}
-    previous = round_.previous_round
     agreed = list(
-        Consensus.objects.filter(round=previous)
+        Consensus.objects.filter(round_id=round_.previous_round_id)
         .select_related("level")
-        .only("change_id", "level__number", "level__name")
+        .only("change_id", "level__number", "level__name", "level__framework_id")
         .order_by("pk")
     )
-    if previous.framework_id == round_.framework_id:
+    if all(c.level.framework_id == round_.framework_id for c in agreed):
         return {c.change_id: c.level for c in agreed}
+    earlier_framework = agreed[0].level.framework_id
     mapping: dict[int, list[int]] = {}
     for from_id, to_id in Crosswalk.objects.filter(
-        from_change__framework=previous.framework_id, to_change__framework=round_.framework_id
+        from_change__framework=earlier_framework, to_change__framework=round_.framework_id
     ).values_list("from_change_id", "to_change_id"):
         mapping.setdefault(from_id, []).append(to_id)
     return {

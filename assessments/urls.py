@@ -78,6 +78,7 @@ urlpatterns += [
         name="submit_for_approval",
     ),
     path(ROUND + "approval/", consensus_views.approval, name="approval"),
+    path(ROUND + "approval/approve-all/", consensus_views.approve_all, name="approve_all"),
     path(ROUND + "approval/<code:code>/", consensus_views.decide, name="decide"),
     path(ROUND + "agreed/", consensus_views.agreed, name="agreed"),
     path(ROUND + "audit/", consensus_views.audit, name="audit"),

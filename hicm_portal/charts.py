@@ -76,6 +76,9 @@ def radar(
     }
 
 
+ROUND_NAME_WIDTH = 40
+
+
 def trend(rounds: list[str], values: list[int | None], *, maximum: int = 5) -> dict:
     """A small line chart of one change's level across rounds (None: not agreed then)."""
     width, height, left, top, bottom = 220, 110, 24, 10, 24
@@ -87,6 +90,9 @@ def trend(rounds: list[str], values: list[int | None], *, maximum: int = 5) -> d
         return top + plot_height * (1 - (level - 1) / (maximum - 1))
 
     points = [Point(left + step * i, y(v)) for i, v in enumerate(values) if v is not None]
+    # A round name ("2024/25") is about 36 units wide: when they would overlap, only the first
+    # and the last are printed (every round keeps its tick, and its dot).
+    every_name = step >= ROUND_NAME_WIDTH
     return {
         "width": width,
         "height": height,
@@ -99,7 +105,7 @@ def trend(rounds: list[str], values: list[int | None], *, maximum: int = 5) -> d
         "ticks": [
             {
                 "x": f"{left + step * i:.1f}",
-                "label": name,
+                "label": name if every_name or i in (0, len(rounds) - 1) else "",
                 "y": f"{height - 6}",
                 "anchor": _tick_anchor(i, len(rounds)),
             }
@@ -114,3 +120,40 @@ def _tick_anchor(index: int, count: int) -> str:
     if index == 0:
         return "start"
     return "end" if index == count - 1 else "middle"
+
+
+def trend_charts(trend_data: dict) -> list[dict]:
+    """One small line chart per change, with its figures as text, for pages and PDFs alike,
+    from `trend_data` as `assessments.review_selectors.trend_values` gives it.
+
+    The charts share their grid and round names, so `charts.trend` draws that frame once; each
+    change's dots then sit where it puts a level's point, over the round's name on the grid
+    line of the level (tests/returns/test_charts.py).
+    """
+    rounds = trend_data.get("rounds", [])
+    shared = trend(rounds, [None] * len(rounds))
+    x_of = [tick["x"] for tick in shared["ticks"]]
+    y_of = {int(line["label"]): line["y"] for line in shared["gridlines"]}
+    charts = []
+    for change in trend_data.get("changes", []):
+        values = change["values"]
+        if set(values) <= y_of.keys() | {None}:
+            points = zip(x_of, values, strict=True)
+            dots = [{"x": x, "y": y_of[v]} for x, v in points if v is not None]
+            line = " ".join(f"{dot['x']},{dot['y']}" for dot in dots)
+            chart = {**shared, "dots": dots, "line": line}
+        else:  # a level above the grid's top: drawn as `charts.trend` draws it
+            chart = trend(rounds, values)
+        charts.append(
+            {
+                "code": change["code"],
+                "title": change["title"],
+                "chart_id": f"trend-{change['code']}",
+                "chart_title": f"Trend of change {change['code']}",
+                "chart": chart,
+                "figures": "; ".join(
+                    f"{name}: {value or '–'}" for name, value in zip(rounds, values, strict=True)
+                ),
+            }
+        )
+    return charts

@@ -8,15 +8,15 @@ Each recipient gets their own message, so nobody learns who else was told.
 **News or not.** Each person chooses, on their e-mail settings page, to get each e-mail as it
 happens or one e-mail a day (`User.email_digest`). The choice applies to *news* only: the
 templates named in NEWS_TEMPLATES, which tell what has happened and ask for nothing by a date
-(the review is open, ready for approval, a proposal returned, a round agreed, a return
-submitted, a BCF return issued, progress posted on an action). For a person who chose one
-e-mail a day, a news e-mail is stored (`DigestItem`, in the step's transaction, so a rolled
-back step holds nothing) instead of sent; `digests_send`, run by `send_reminders`, sends each
-of them one e-mail with everything held before today, and deletes it. Every other e-mail goes
-at once to everyone, whatever they chose: deadlines (a round opened with its closing date,
-return reminders, a reopened return to submit again, an action assigned with its due date,
-actions due, the overdue digest) and security (invitations, password resets, roles given or
-removed, a new member of one's partner). A template not named here is never held back.
+(the review is open, ready for approval, a proposal returned or proposed again, a round agreed,
+a return submitted, a BCF return issued, progress posted on an action). For a person who chose
+one e-mail a day, a news e-mail is stored (`DigestItem`, in the step's transaction, so a rolled
+back step holds nothing) instead of sent; `digests_send`, run by `send_reminders`, sends each of
+them one e-mail with everything held before today, and deletes it. Every other e-mail goes at
+once to everyone, whatever they chose: deadlines (a round opened with its closing date, return
+reminders, a reopened return to submit again, an action assigned with its due date, actions due,
+the overdue digest) and security (invitations, password resets, roles given or removed, a new
+member of one's partner). A template not named here is never held back.
 
 This is the ground floor: it takes plain values (addresses, a subject, a template name and the
 template's context) and knows nothing of the apps that call it.
@@ -39,6 +39,7 @@ NEWS_TEMPLATES = frozenset(
         "review_open",
         "ready_for_approval",
         "proposal_returned",
+        "proposal_renewed",
         "round_agreed",
         "return_submitted",
         "return_issued",

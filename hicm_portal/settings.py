@@ -93,8 +93,16 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "hicm_portal.context_processors.portal",
+                "home.context_processors.attention",
             ],
         },
+    },
+    {
+        # Only the BCF return's body and its charts (hicm_portal/jinja_env.py says why).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "hicm_portal.jinja_env.environment"},
     },
 ]
 

@@ -10,7 +10,10 @@ So user text is written as text, one rule for every file:
 - CSV: a str that starts with one of those characters gets a single quote in front, as OWASP
   advises for CSV injection (a CSV cell has no type, so the quote is the only safe marker).
 
-Numbers, dates and booleans are written as they are, so amounts stay numeric.
+Numbers, dates and booleans are written as they are, so amounts stay numeric. In XLSX a date
+is a real date cell shown the GOV.UK way ("31 March 2027"; a date-time also with its time, in
+the portal's time zone, as Excel holds no time zone), and a Decimal is an amount of money in
+pounds, shown as "£1,000.50".
 
 `write_cell` and `append_row` are for workbooks built cell by cell (the partner return, the BCF
 return); `dataset_csv`, `dataset_xlsx` and `export_dataset` for tablib datasets (the actions
@@ -20,9 +23,12 @@ list); `CSV` and `XLSX` are django-import-export formats doing the same for the 
 
 import io
 from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import tablib
+from django.utils import timezone
 from import_export.formats import base_formats
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -31,6 +37,11 @@ from openpyxl.styles import Font
 # What a spreadsheet program may read as the start of a formula (with the full-width forms,
 # which some programs treat the same way).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+# Excel number formats: dates the GOV.UK way, amounts in pounds.
+DATE_FORMAT = "d mmmm yyyy"
+DATE_TIME_FORMAT = "h:mm AM/PM, d mmmm yyyy"
+MONEY_FORMAT = '"£"#,##0.00'
 
 CSV_CONTENT_TYPE = "text/csv"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,6 +64,17 @@ def write_cell(cell, value: Any) -> None:
     if isinstance(value, str):
         cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
         cell.data_type = "s"
+    elif isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.make_naive(value)
+        cell.value = value
+        cell.number_format = DATE_TIME_FORMAT
+    elif isinstance(value, date):
+        cell.value = value
+        cell.number_format = DATE_FORMAT
+    elif isinstance(value, Decimal):
+        cell.value = value
+        cell.number_format = MONEY_FORMAT
     else:
         cell.value = value
 

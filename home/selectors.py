@@ -1,13 +1,40 @@
 """The home page's cards: one per system a person can see, with their roles and what needs
-their attention across the rounds, the people and the invitations."""
+their attention across the rounds, the people, the plan and the returns.
+
+What waits for a person is read in one query (`attention_rows`): a UNION of one small query
+per kind of thing that can wait, each shaped to the same columns. The home page shapes the
+rows into sentences and links, and the service navigation shows how many there are beside
+Home. The count is shown on the home page only, where it costs nothing: counting the same rows
+on every other page (`attention_rows(user).count()`) is one more query on each of them.
+"""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    Count,
+    DateField,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    UUIDField,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import (
+    Change,
+    Consensus,
+    Decision,
     Invitation,
     Member,
     Partner,
@@ -19,12 +46,19 @@ from assessments.models import (
     SystemRole,
 )
 from assessments.rules import roles_of
+from hicm_portal.templatetags.portal import govuk_date
+from improvement_plans.models import Action, IssuedReturn
+
+# Actions due within this many days, and returns issued within as many, wait for attention.
+SOON_DAYS = 14
 
 
 @dataclass
 class Attention:
     text: str
     url: str = ""
+    # A second step of the same item: ("issue its BCF return", url).
+    then: tuple[str, str] | None = None
 
 
 @dataclass
@@ -35,45 +69,401 @@ class SystemCard:
     partner_names: list[str] = field(default_factory=list)
 
 
-def _round_attention(user, system_ids: list[int], facilitated: list[int]) -> dict:
-    """Per system: the returns this person's partners still owe, and for facilitators the
-    rounds to open or watch. Two queries whatever the number of systems and rounds."""
-    items: dict[int, list[Attention]] = {}
-    own_partners = [pid for pids in roles_of(user).partner_ids_by_system.values() for pid in pids]
-    owed = (
-        PartnerReturn.objects.filter(
-            partner__in=own_partners, round__status=Round.Status.RATING, submitted_at=None
-        )
-        .select_related("round", "partner")
-        .order_by("round__closes_on")
+# Every query of the union yields these columns, in this order, with these types.
+COLUMNS = {
+    "a_kind": CharField(),
+    "a_system": BigIntegerField(),
+    "a_round": UUIDField(),
+    "a_name": CharField(),
+    "a_label": CharField(),
+    "a_key": UUIDField(),
+    "a_who": CharField(),
+    "a_note": TextField(),
+    "a_n": IntegerField(),
+    "a_m": IntegerField(),
+    "a_on": DateField(),
+    "a_at": DateTimeField(),
+}
+
+
+# A round's own columns, for the kinds that are about one round.
+ROUND_COLUMNS = {"a_system": F("system_id"), "a_round": F("public_id"), "a_name": F("name")}
+
+
+def _shaped(queryset, kind: str, **columns):
+    """`queryset` as rows of COLUMNS: the given ones, and typed NULLs for the others."""
+    values = {
+        # A typed NULL: PostgreSQL matches a UNION's column types branch by branch.
+        name: columns.get(name, Cast(Value(None), output_field=output))
+        for name, output in COLUMNS.items()
+    }
+    values["a_kind"] = Value(kind, output_field=CharField())
+    return queryset.order_by().annotate(**values).values_list(*COLUMNS)
+
+
+def _count(queryset, by: str):
+    """The number of rows of `queryset` per `by`, as a subquery (0 when none)."""
+    return Coalesce(
+        Subquery(queryset.order_by().values(by).annotate(c=Count("pk")).values("c")[:1]),
+        0,
+        output_field=IntegerField(),
     )
-    for partner_return in owed:
-        round_ = partner_return.round
-        items.setdefault(round_.system_id, []).append(
-            Attention(
-                f"Rate {round_.name} for {partner_return.partner} by "
-                f"{round_.closes_on.strftime('%-d %B %Y')}",
-                reverse("return_tasks", args=[round_.public_id, partner_return.partner.public_id]),
+
+
+def _attention_queries(user) -> list:
+    """One query per kind of thing waiting for `user`, all of the same shape."""
+    roles = roles_of(user)
+    own_partners = [pid for pids in roles.partner_ids_by_system.values() for pid in pids]
+    facilitated = list(roles.facilitator_of)
+    steering = list(roles.steering_of)
+    today = timezone.localdate()
+    soon = today + timedelta(days=SOON_DAYS)
+    queries = []
+    # Only the kinds this person holds a role for: most people hold one kind of role, and
+    # every query of the union costs its compiling whether or not it finds anything.
+    if own_partners:
+        queries += _partner_queries(own_partners, user, soon, today)
+    if facilitated:
+        queries += _facilitator_queries(facilitated)
+    if steering:
+        queries.append(_decisions_waiting(steering, user))
+    if _held_systems(roles):
+        queries.append(_actions_owned(user, roles, soon, today))
+    if roles.viewer_of_regions:
+        queries.append(_returns_issued(roles.viewer_of_regions))
+    return queries
+
+
+def _partner_queries(own_partners: list[int], user, soon, today) -> list:
+    """A partner member's return while their partner owes it, and the open actions their
+    partner leads or contributes to that are due soon or overdue."""
+    queries = []
+    # Partner members: their return, while their partner still owes it.
+    queries.append(
+        _shaped(
+            PartnerReturn.objects.filter(
+                partner__in=own_partners, round__status=Round.Status.RATING, submitted_at=None
+            ),
+            "return_owed",
+            a_system=F("round__system_id"),
+            a_round=F("round__public_id"),
+            a_name=F("round__name"),
+            a_label=F("partner__name"),
+            a_key=F("partner__public_id"),
+            a_on=F("round__closes_on"),
+        )
+    )
+
+    due = Action.objects.filter(status__in=Action.OPEN_STATUSES, due_date__lte=soon)
+    partner_action = Q(lead_partner__in=own_partners) | Exists(
+        Action.contributing_partners.through.objects.filter(
+            action=OuterRef("pk"), partner__in=own_partners
+        )
+    )
+    queries.append(
+        _shaped(
+            due.filter(partner_action)
+            .exclude(owner=user)
+            .values("system_id")
+            .annotate(n=Count("pk"), m=Count("pk", filter=Q(due_date__lt=today))),
+            "actions_partner",
+            a_system=F("system_id"),
+            a_n=F("n"),
+            a_m=F("m"),
+        )
+    )
+    return queries
+
+
+def _facilitator_queries(facilitated: list[int]) -> list:
+    """Rounds to open, to watch or reveal, to submit for approval, to plan and issue; returned
+    proposals to propose again; partners with nobody to rate; invitations not accepted."""
+    queries = []
+    rounds = Round.objects.filter(system__in=facilitated)
+    returns = PartnerReturn.objects.filter(round=OuterRef("pk"))
+    queries.append(
+        _shaped(
+            rounds.filter(status__in=[Round.Status.DRAFT, Round.Status.RATING]),
+            "round_running",
+            a_label=F("status"),
+            a_n=_count(returns, "round"),
+            a_m=_count(returns.filter(submitted_at__isnull=False), "round"),
+            a_on=F("closes_on"),
+            **ROUND_COLUMNS,
+        )
+    )
+    queries.append(
+        _shaped(
+            rounds.filter(status=Round.Status.REVIEW)
+            .annotate(
+                live=_count(
+                    Change.objects.filter(framework=OuterRef("framework"), archived=False),
+                    "framework",
+                ),
+                proposed=_count(
+                    Consensus.objects.filter(round=OuterRef("pk"), state=Consensus.State.PROPOSED),
+                    "round",
+                ),
+            )
+            .filter(live__gt=0, proposed__gte=F("live")),
+            "round_proposed",
+            a_n=F("live"),
+            **ROUND_COLUMNS,
+        )
+    )
+    later_round = Round.objects.filter(
+        system=OuterRef("system"), opens_on__gt=OuterRef("opens_on")
+    ).exclude(status=Round.Status.CANCELLED)
+    queries.append(
+        _shaped(
+            rounds.filter(status=Round.Status.AGREED)
+            .exclude(Exists(IssuedReturn.objects.filter(round=OuterRef("pk"))))
+            .exclude(Exists(later_round)),
+            "round_agreed",
+            a_at=F("agreed_at"),
+            **ROUND_COLUMNS,
+        )
+    )
+    # A proposal returned by the steering committee: the return of its latest version (the
+    # return itself moves the version on, so the decision is on this version or the one
+    # before).
+    queries.append(
+        _shaped(
+            Decision.objects.filter(
+                kind=Decision.Kind.RETURN,
+                consensus__round__system__in=facilitated,
+                consensus__round__status__in=[Round.Status.REVIEW, Round.Status.APPROVAL],
+                consensus__state=Consensus.State.RETURNED,
+                proposal_version__gte=F("consensus__version") - 1,
+            ),
+            "proposal_returned",
+            a_system=F("consensus__round__system_id"),
+            a_round=F("consensus__round__public_id"),
+            a_name=F("consensus__round__name"),
+            a_label=F("consensus__change__code"),
+            a_who=Coalesce(
+                NullIf(F("decided_by__full_name"), Value("")),
+                F("decided_by__email"),
+                output_field=CharField(),
+            ),
+            a_note=F("reason"),
+            a_at=F("decided_at"),
+        )
+    )
+    queries.append(
+        _shaped(
+            Partner.objects.filter(system__in=facilitated, members=None)
+            .values("system_id")
+            .annotate(n=Count("pk")),
+            "partners_empty",
+            a_system=F("system_id"),
+            a_n=F("n"),
+        )
+    )
+    queries.append(
+        _shaped(
+            Invitation.objects.filter(
+                system__in=facilitated,
+                accepted_at=None,
+                cancelled_at=None,
+                expires_at__gt=timezone.now(),
+            )
+            .values("system_id")
+            .annotate(n=Count("pk")),
+            "invitations_pending",
+            a_system=F("system_id"),
+            a_n=F("n"),
+        )
+    )
+
+    return queries
+
+
+def _decisions_waiting(steering: list[int], user):
+    """Steering committee members: proposals in approval they have not decided."""
+    undecided = Consensus.objects.filter(
+        round=OuterRef("pk"), state=Consensus.State.PROPOSED, change__archived=False
+    ).exclude(
+        Exists(
+            Decision.objects.filter(
+                consensus=OuterRef("pk"), proposal_version=OuterRef("version"), decided_by=user
             )
         )
-    rounds = Round.objects.filter(
-        system__in=facilitated, status__in=[Round.Status.DRAFT, Round.Status.RATING]
-    ).annotate(
-        taking_part=Count("returns"),
-        submitted=Count("returns", filter=Q(returns__submitted_at__isnull=False)),
     )
-    for round_ in rounds:
-        url = reverse("round_detail", args=[round_.public_id])
-        if round_.is_draft:
-            text = f"{round_.name} is a draft: open it when it is ready"
-        else:
-            text = f"{round_.name}: {round_.submitted} of {round_.taking_part} returns submitted"
-        items.setdefault(round_.system_id, []).append(Attention(text, url))
-    return items
+    return _shaped(
+        Round.objects.filter(system__in=steering, status=Round.Status.APPROVAL)
+        .annotate(waiting=_count(undecided, "round"))
+        .filter(waiting__gt=0),
+        "decisions_waiting",
+        a_n=F("waiting"),
+        **ROUND_COLUMNS,
+    )
+
+
+def _actions_owned(user, roles, soon, today):
+    """Action owners: their open actions due within SOON_DAYS or overdue, per system."""
+    return _shaped(
+        Action.objects.filter(
+            status__in=Action.OPEN_STATUSES,
+            due_date__lte=soon,
+            owner=user,
+            system__in=_held_systems(roles),
+        )
+        .values("system_id")
+        .annotate(n=Count("pk"), m=Count("pk", filter=Q(due_date__lt=today))),
+        "actions_owned",
+        a_system=F("system_id"),
+        a_n=F("n"),
+        a_m=F("m"),
+    )
+
+
+def _returns_issued(regions):
+    """Regional viewers: returns issued in their region within SOON_DAYS."""
+    return _shaped(
+        IssuedReturn.objects.filter(
+            round__system__region__in=regions,
+            issued_at__gte=timezone.now() - timedelta(days=SOON_DAYS),
+        ),
+        "return_issued",
+        a_system=F("round__system_id"),
+        a_round=F("round__public_id"),
+        a_name=F("round__name"),
+        a_key=F("public_id"),
+        a_n=F("version"),
+        a_at=F("issued_at"),
+    )
+
+
+def _held_systems(roles) -> set[int]:
+    return {*roles.partner_ids_by_system, *roles.facilitator_of, *roles.steering_of}
+
+
+def attention_rows(user):
+    """Everything waiting for `user`, as one query of rows shaped like COLUMNS (none for a
+    person without a role)."""
+    queries = _attention_queries(user)
+    if not queries:
+        return PartnerReturn.objects.none().values_list("pk")
+    first, *others = queries
+    return first.union(*others, all=True) if others else first
+
+
+def attention_count(user) -> int:
+    """The number beside Home in the service navigation on every page: one query."""
+    return attention_rows(user).count()
+
+
+# The order of the kinds within a card: decisions and deadlines first.
+KIND_ORDER = [
+    "decisions_waiting",
+    "return_owed",
+    "proposal_returned",
+    "round_proposed",
+    "round_running",
+    "round_agreed",
+    "actions_owned",
+    "actions_partner",
+    "return_issued",
+    "partners_empty",
+    "invitations_pending",
+]
+
+
+def _plural(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def _item(row: dict, system: System) -> Attention:
+    """One row of `attention_rows` in words, with the link that does it."""
+    kind, round_id, name, n, m = (
+        row["a_kind"],
+        row["a_round"],
+        row["a_name"],
+        row["a_n"],
+        row["a_m"],
+    )
+    if kind == "return_owed":
+        return Attention(
+            f"Rate {name} for {row['a_label']} by {govuk_date(row['a_on'])}",
+            reverse("return_tasks", args=[round_id, row["a_key"]]),
+        )
+    if kind == "round_running":
+        if row["a_label"] == Round.Status.DRAFT:
+            return Attention(
+                f"{name} is a draft: open it when it is ready",
+                reverse("round_detail", args=[round_id]),
+            )
+        if n and m == n:
+            return Attention(
+                f"{name}: all {_plural(n, 'return is', 'returns are')} in – reveal the ratings",
+                reverse("reveal", args=[round_id]),
+            )
+        return Attention(
+            f"{name}: {m} of {_plural(n, 'return', 'returns')} submitted",
+            reverse("round_detail", args=[round_id]),
+        )
+    if kind == "round_proposed":
+        return Attention(
+            f"{name}: every change has a proposed level – submit them for approval",
+            reverse("review", args=[round_id]),
+        )
+    if kind == "round_agreed":
+        return Attention(
+            f"{name} is agreed: make its improvement plan",
+            reverse("plan", args=[round_id]),
+            then=("issue its BCF return", reverse("return_page", args=[round_id])),
+        )
+    if kind == "proposal_returned":
+        return Attention(
+            f"{name}: change {row['a_label']} was returned by {row['a_who']} on "
+            f"{govuk_date(row['a_at'])} – “{row['a_note']}” – propose it again",
+            reverse("propose", args=[round_id, row["a_label"]]),
+        )
+    if kind == "decisions_waiting":
+        return Attention(
+            f"{name}: {_plural(n, 'proposal awaits', 'proposals await')} your decision",
+            reverse("approval", args=[round_id]),
+        )
+    if kind in ("actions_owned", "actions_partner"):
+        whose = "You own" if kind == "actions_owned" else "Your partner leads or contributes to"
+        overdue = f", {m} overdue" if m else ""
+        return Attention(
+            f"{whose} {_plural(n, 'action', 'actions')} due within {SOON_DAYS} days or "
+            f"overdue ({n - m} due soon{overdue})",
+            reverse("my_actions")
+            if kind == "actions_owned"
+            else reverse("system_actions", args=[system.slug]),
+        )
+    if kind == "return_issued":
+        return Attention(
+            f"Version {n} of the BCF return for {name} was issued on {govuk_date(row['a_at'])}",
+            reverse("return_page", args=[round_id]),
+        )
+    if kind == "partners_empty":
+        return Attention(
+            f"{n} partner{'s have' if n != 1 else ' has'} nobody to rate "
+            f"for {'them' if n != 1 else 'it'}: invite someone",
+            reverse("invitation_new", args=[system.slug]),
+        )
+    # invitations_pending
+    return Attention(
+        f"{_plural(n, 'invitation is', 'invitations are')} waiting to be accepted",
+        reverse("system_detail", args=[system.slug]),
+    )
+
+
+def _row_order(row: dict):
+    return (
+        KIND_ORDER.index(row["a_kind"]),
+        row["a_on"] or timezone.localdate(),
+        row["a_name"] or "",
+    )
 
 
 def home_cards(user) -> list[SystemCard]:
-    """One card per system the person can see, with their roles and what needs attention."""
+    """One card per system the person can see, with their roles and what waits for them:
+    three queries whatever the number of systems, rounds and actions."""
     roles = roles_of(user)
     systems = list(System.objects.visible_to(user).select_related("region"))
     if not systems:
@@ -84,25 +474,10 @@ def home_cards(user) -> list[SystemCard]:
         "pk", "name", "system_id"
     ):
         partner_names.setdefault(system_id, {})[partner_id] = name
-    facilitated = [pk for pk in ids if pk in roles.facilitator_of]
-    pending = dict(
-        Invitation.objects.filter(
-            system__in=facilitated,
-            accepted_at=None,
-            cancelled_at=None,
-            expires_at__gt=timezone.now(),
-        )
-        .values("system")
-        .annotate(n=Count("pk"))
-        .values_list("system", "n")
-    )
-    empty_partners = dict(
-        Partner.objects.filter(system__in=facilitated, members=None)
-        .values("system")
-        .annotate(n=Count("pk"))
-        .values_list("system", "n")
-    )
-    round_items = _round_attention(user, ids, facilitated)
+    rows: dict[int, list[dict]] = {}
+    for values in attention_rows(user):
+        row = dict(zip(COLUMNS, values, strict=True))
+        rows.setdefault(row["a_system"], []).append(row)
     cards = []
     for system in systems:
         labels = []
@@ -115,36 +490,22 @@ def home_cards(user) -> list[SystemCard]:
         labels.extend(f"Member of {names[pid]}" for pid in sorted(own, key=lambda p: names[p]))
         if system.region_id in roles.viewer_of_regions:
             labels.append(f"Regional viewer ({system.region})")
-        attention = list(round_items.get(system.pk, []))
-        if system.pk in roles.facilitator_of:
-            people_url = reverse("system_detail", args=[system.slug])
-            if empty_partners.get(system.pk):
-                count = empty_partners[system.pk]
-                attention.append(
-                    Attention(
-                        f"{count} partner{'s have' if count != 1 else ' has'} nobody to rate "
-                        f"for {'them' if count != 1 else 'it'}: invite someone",
-                        reverse("invitation_new", args=[system.slug]),
-                    )
-                )
-            if pending.get(system.pk):
-                count = pending[system.pk]
-                attention.append(
-                    Attention(
-                        f"{count} invitation{'s are' if count != 1 else ' is'} waiting to be "
-                        "accepted",
-                        people_url,
-                    )
-                )
         cards.append(
             SystemCard(
                 system=system,
                 roles=labels,
-                attention=attention,
+                attention=[
+                    _item(row, system) for row in sorted(rows.get(system.pk, []), key=_row_order)
+                ],
                 partner_names=sorted(names.values()),
             )
         )
     return cards
+
+
+def attention_total(cards: list[SystemCard]) -> int:
+    """The number beside Home in the service navigation, from cards already built."""
+    return sum(len(card.attention) for card in cards)
 
 
 @dataclass

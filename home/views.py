@@ -5,12 +5,15 @@ from django.shortcuts import redirect, render
 
 from home import services
 from home.forms import DIGEST, IMMEDIATE, EmailSettingsForm
-from home.selectors import account_role_changes, account_roles, home_cards
+from home.selectors import account_role_changes, account_roles, attention_total, home_cards
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home/home.html", {"cards": home_cards(request.user)})
+    cards = home_cards(request.user)
+    return render(
+        request, "home/home.html", {"cards": cards, "attention_count": attention_total(cards)}
+    )
 
 
 @login_required

@@ -7,6 +7,8 @@ with the rendered files, so an issued return never changes afterwards.
 
 import hashlib
 import io
+from datetime import date
+from decimal import Decimal
 
 from django.template.loader import render_to_string
 from openpyxl import Workbook
@@ -19,7 +21,7 @@ from improvement_plans.pdf import html_to_pdf
 from improvement_plans.return_selectors import (
     NARRATIVE_PROMPTS,
     level_text,
-    return_body_context,
+    return_body_html,
 )
 
 # Issuing, the documents and the export command read a return's data through this module.
@@ -29,8 +31,14 @@ from improvement_plans.return_selectors import return_data as return_data
 def return_html(data: dict, *, version: int | None = None) -> str:
     """The return as a printable HTML document (templates/pdf/)."""
     return render_to_string(
-        "pdf/bcf_return.html", {**return_body_context(data), "version": version}
+        "pdf/bcf_return.html",
+        {"data": data, "body": return_body_html(data), "version": version},
     )
+
+
+def _date(iso: str | None) -> date | str:
+    """A date of the return's data (ISO text) as a date cell; empty when there is none."""
+    return date.fromisoformat(iso) if iso else ""
 
 
 def return_xlsx(data: dict, *, version: int | None = None) -> bytes:
@@ -45,7 +53,7 @@ def return_xlsx(data: dict, *, version: int | None = None) -> bytes:
         ("Region", data["region"]),
         ("Framework", data["framework"]),
         ("Round", data["round"]),
-        ("Agreed on", data["agreed_at"] or ""),
+        ("Agreed on", _date(data["agreed_at"])),
         ("Approved by", ", ".join(a["name"] for a in data["approvers"])),
         ("Version", str(version) if version else "Draft"),
     ]
@@ -70,13 +78,13 @@ def return_xlsx(data: dict, *, version: int | None = None) -> bytes:
                 level_text(c["previous"]),
                 level_text(c["current"]),
                 level_text(c["planned"]),
-                c["planned_by"] or "",
+                _date(c["planned_by"]),
                 c["gap"],
                 c["rationale"],
                 c["challenges"],
                 c["milestones"],
                 c["support_needs"],
-                float(c["invested"]),
+                Decimal(c["invested"]),
                 "Yes" if c["no_action"] else "No",
             ],
         )
@@ -85,15 +93,23 @@ def return_xlsx(data: dict, *, version: int | None = None) -> bytes:
     for i in data["investments"]:
         append_row(
             investments,
-            [i["scheme"], i["source"], i["year"], ", ".join(i["changes"]), float(i["amount"])],
+            [i["scheme"], i["source"], i["year"], ", ".join(i["changes"]), Decimal(i["amount"])],
         )
-    append_row(investments, ["Total", "", "", "", float(data["totals"]["total"])])
+    append_row(investments, ["Total", "", "", "", Decimal(data["totals"]["total"])])
     actions = workbook.create_sheet("Actions")
     append_row(actions, ["Change", "Action", "Lead partner", "Owner", "Due", "Status", "RAG"])
     for a in data["actions"]:
         append_row(
             actions,
-            [a["change"], a["title"], a["lead"], a["owner"], a["due"], a["status"], a["rag"]],
+            [
+                a["change"],
+                a["title"],
+                a["lead"],
+                a["owner"],
+                _date(a["due"]),
+                a["status"],
+                a["rag"],
+            ],
         )
     for sheet in workbook.worksheets:
         for cell in sheet[1]:

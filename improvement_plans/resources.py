@@ -10,7 +10,7 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 
 from assessments.models import Round
 from improvement_plans.models import Action
@@ -59,8 +59,17 @@ class ActionResource(resources.ModelResource):
         column_name="lead_partner", attribute="lead_partner__name", readonly=True
     )
     owner = fields.Field(column_name="owner", attribute="owner__email", readonly=True)
-    start_date = fields.Field(column_name="start_date", attribute="start_date")
-    due_date = fields.Field(column_name="due_date", attribute="due_date")
+    # Exported as dates, not text, so the XLSX holds date cells (hicm_portal.spreadsheets).
+    start_date = fields.Field(
+        column_name="start_date",
+        attribute="start_date",
+        widget=widgets.DateWidget(coerce_to_string=False),
+    )
+    due_date = fields.Field(
+        column_name="due_date",
+        attribute="due_date",
+        widget=widgets.DateWidget(coerce_to_string=False),
+    )
     status = fields.Field(column_name="status", attribute="status")
     rag = fields.Field(column_name="rag", readonly=True)
 

@@ -8,13 +8,15 @@ from decimal import Decimal
 
 from django.db.models import F, Max, Min
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from assessments.framework_content import content_of
 from assessments.models import Consensus, Decision, Level, Round
-from assessments.review_selectors import trend_rows
+from assessments.review_selectors import trend_rows, trend_values
 from assessments.selectors import previous_agreed_levels
-from hicm_portal.charts import radar, trend
+from hicm_portal.charts import radar, trend_charts
+from hicm_portal.jinja_env import render_html
+from hicm_portal.templatetags.portal import govuk_date
 from improvement_plans.models import Investment, IssuedReturn
 from improvement_plans.selectors import investment_totals, plan_actions
 
@@ -171,7 +173,7 @@ def return_data(round_: Round) -> dict:
             }
             for a in sorted(actions, key=lambda a: (a.change_position, a.due_date))
         ],
-        "trend": _trend_data(trend),
+        "trend": trend_values(trend),
         "generated_at": timezone.now().isoformat(timespec="seconds"),
     }
 
@@ -234,81 +236,12 @@ def _previous_agreed(round_: Round, trend: dict) -> tuple[dict[int, Level], str 
     return previous_agreed_levels(round_), round_.previous_round.name
 
 
-def _trend_data(trend: dict) -> dict:
-    """Each change's agreed level in every agreed round up to this one (over crosswalks)."""
-    return {
-        "rounds": [r.name for r in trend["rounds"]],
-        "changes": [
-            {
-                "code": row.change.code,
-                "title": row.change.title,
-                "values": [level.number if level else None for _, level in row.points],
-                "planned_check": row.planned_check,
-            }
-            for row in trend["rows"]
-        ],
-    }
-
-
-def _drawn(text: str) -> SafeString:
-    """A coordinate, level number or text anchor `charts.trend` wrote ("86.0", "3", "start"):
-    nothing in it to escape, so the hundreds of them the trend charts print are not escaped
-    one by one."""
-    return mark_safe(text)  # noqa: S308 - digits, a point or an anchor keyword, never people's text
-
-
-def trend_charts(trend_data: dict) -> list[dict]:
-    """One small line chart per change, with its figures as text, for pages and PDFs alike.
-
-    The charts share their grid and round names, so `charts.trend` draws that frame once; each
-    change's dots then sit where it puts a level's point, over the round's name on the grid
-    line of the level (tests/returns/test_charts.py). Round names are escaped as usual.
-    """
-    rounds = trend_data.get("rounds", [])
-    frame = trend(rounds, [None] * len(rounds))
-    x_of = [_drawn(tick["x"]) for tick in frame["ticks"]]
-    y_of = {int(line["label"]): _drawn(line["y"]) for line in frame["gridlines"]}
-    shared = {
-        **frame,
-        "gridlines": [
-            {key: _drawn(value) for key, value in line.items()} for line in frame["gridlines"]
-        ],
-        "ticks": [
-            {**tick, "x": x, "y": _drawn(tick["y"]), "anchor": _drawn(tick["anchor"])}
-            for tick, x in zip(frame["ticks"], x_of, strict=True)
-        ],
-    }
-    charts = []
-    for change in trend_data.get("changes", []):
-        values = change["values"]
-        if set(values) <= y_of.keys() | {None}:
-            points = zip(x_of, values, strict=True)
-            dots = [{"x": x, "y": y_of[v]} for x, v in points if v is not None]
-            line = _drawn(" ".join(f"{dot['x']},{dot['y']}" for dot in dots))
-            chart = {**shared, "dots": dots, "line": line}
-        else:  # a level above the grid's top: drawn as `charts.trend` draws it
-            chart = trend(rounds, values)
-        charts.append(
-            {
-                "code": change["code"],
-                "title": change["title"],
-                "chart_id": f"trend-{change['code']}",
-                "chart_title": f"Trend of change {change['code']}",
-                "chart": chart,
-                "figures": "; ".join(
-                    f"{name}: {value or '–'}" for name, value in zip(rounds, values, strict=True)
-                ),
-            }
-        )
-    return charts
-
-
 def _change_row(change: dict) -> dict:
     """A change of the return as the body prints it: its levels as "3 Established" (or "–")
     and its actions counted by status."""
     planned = level_text(change["planned"]) or "–"
     if change["planned"] and change["planned_by"]:
-        planned = f"{planned} by {change['planned_by']}"
+        planned = f"{planned} by {govuk_date(change['planned_by'])}"
     counts = (f"{count} {status.lower()}" for status, count in change["actions"].items())
     return {
         **change,
@@ -320,9 +253,13 @@ def _change_row(change: dict) -> dict:
     }
 
 
+def return_body_html(data: dict) -> SafeString:
+    """The return's body (templates/jinja2/returns/body.html) for the PDF and the web preview."""
+    return render_html("returns/body.html", return_body_context(data))
+
+
 def return_body_context(data: dict) -> dict:
-    """What the return's body (templates/pdf/_bcf_return_body.html) prints, shaped from its
-    data: for the PDF and the web preview alike."""
+    """What the return's body prints, shaped from its data: for the PDF and the preview."""
     labels = [c["code"] for c in data["changes"]]
     chart = radar(
         labels,

@@ -116,6 +116,12 @@ class ProposalForm(forms.Form):
             initial[f"dissent_{dissent.partner_id}"] = dissent.note
         return initial
 
+    def shown_level(self):
+        """The agreed level the form shows now: the one chosen (when sent back with errors),
+        else the saved or suggested one; None when there is none."""
+        chosen = self.data.get("level") if self.is_bound else self.initial.get("level")
+        return self.levels.get(str(chosen or ""))
+
     def dissent_fields(self) -> list:
         return [self[f"dissent_{partner.pk}"] for partner in self.partners]
 
@@ -139,7 +145,7 @@ class ProposalForm(forms.Form):
 
 class ReturnDecisionForm(forms.Form):
     reason = forms.CharField(
-        label="Reason for returning it to review",
+        label="Reason for returning it",
         widget=forms.Textarea(attrs={"rows": 3}),
         validators=validators_of(Decision, "reason"),
         error_messages={"required": "Enter the reason for returning this proposal"},
@@ -149,6 +155,35 @@ class ReturnDecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class ApproveAllForm(forms.Form):
+    """Approving every change still waiting for this steering member, confirmed. Each listed
+    proposal's version travels with the form, so the service approves only what was shown."""
+
+    confirm = forms.BooleanField(
+        label="I have read every proposal listed and approve them all",
+        error_messages={"required": "Confirm that you approve every change listed"},
+    )
+
+    def __init__(self, *args, waiting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.codes = [row.change.code for row in waiting]
+        for row in waiting:
+            # Not required here: a proposal the page did not show is refused by the service.
+            self.fields[f"version_{row.change.code}"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=row.consensus.version, required=False
+            )
+
+    def versions(self) -> dict[str, int]:
+        """Change code → the proposal version shown on the page."""
+        shown = {code: self.cleaned_data.get(f"version_{code}") for code in self.codes}
+        return {code: version for code, version in shown.items() if version is not None}
+
+    def version_fields(self) -> list:
+        return [self[f"version_{code}"] for code in self.codes]
 
 
 class AttendanceForm(PortalForm):

@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from assessments.models.frameworks import Framework
 from assessments.models.people import Partner, System
 from hicm_portal.validators import text_limits
+from hicm_portal.words import possessive
 
 
 def visible_rounds_q(user, via: str = "") -> Q:
@@ -203,7 +204,7 @@ class PartnerReturn(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner}'s return for {self.round.name}"
+        return f"{possessive(self.partner)} return for {self.round.name}"
 
     @property
     def is_submitted(self) -> bool:

@@ -91,3 +91,55 @@ def govuk_time(value) -> str:
     hour = value.hour % 12 or 12
     minutes = f":{value.minute:02d}" if value.minute else ""
     return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+
+@register.filter
+def govuk_date(value) -> str:
+    """A date the GOV.UK way: 31 March 2027 (a date-time in the portal's time zone; an ISO
+    string, as in an issued return's snapshot, is read first)."""
+    from datetime import date, datetime
+
+    from django.utils import timezone
+
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{value.day} {value:%B %Y}"
+
+
+@register.filter
+def govuk_datetime(value) -> str:
+    """A moment the GOV.UK way: 2:16pm on 27 November 2026."""
+    from datetime import datetime
+
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return f"{govuk_time(value)} on {govuk_date(value)}"
+
+
+@register.filter(needs_autoescape=True)
+def possessive(name, autoescape: bool = True) -> str:
+    """A name's possessive: "Testshire Council's", "Northshire Homes'" (a name ending in s
+    takes the apostrophe alone). The name is escaped where the page escapes; the apostrophe
+    is printed as it is."""
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+
+    from hicm_portal.words import possessive as possessive_of
+
+    text = str(name)
+    if not autoescape:
+        return possessive_of(text)
+    # Escape the name alone, so the apostrophe prints as it is.
+    return mark_safe(possessive_of(conditional_escape(text)))  # noqa: S308 - the name is escaped

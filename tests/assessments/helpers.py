@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from assessments import consensus_services
 from assessments.consensus_services import ProposalInput
-from assessments.models import Consensus, PartnerReturn, Rating
+from assessments.models import Consensus, PartnerReturn, Rating, Round
 from assessments.round_services import return_submit
 from tests.factories import SystemRoleFactory, UserFactory
 from tests.helpers import rate_everything
@@ -169,3 +169,27 @@ def proposal_form(
     for partner, note in (dissent or {}).items():
         data[f"dissent_{partner.pk}"] = note
     return data
+
+
+def agreed_earlier(cast, framework, levels: dict[str, int], *, name: str = "2025/26") -> Round:
+    """An agreed round of the cast's system a year back, recorded directly, with these agreed
+    (approved) levels by change code: the round a later one starts from."""
+    today = timezone.localdate()
+    earlier = Round.objects.create(
+        system=cast.system,
+        name=name,
+        framework=framework,
+        status=Round.Status.AGREED,
+        opens_on=today - timedelta(days=400),
+        closes_on=today - timedelta(days=380),
+        quorum=1,
+        agreed_at=timezone.now() - timedelta(days=370),
+    )
+    for code, number in levels.items():
+        Consensus.objects.create(
+            round=earlier,
+            change=framework.changes.get(code=code),
+            level=framework.levels.get(number=number),
+            state=Consensus.State.APPROVED,
+        )
+    return earlier

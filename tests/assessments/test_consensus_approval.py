@@ -121,7 +121,7 @@ def test_a_return_needs_a_reason(client, cast, in_approval):
     assert in_approval.status == Round.Status.APPROVAL
 
 
-def test_a_return_sends_the_round_back_to_review_clears_approvals_and_tells_the_facilitator(
+def test_a_return_sends_that_change_alone_back_keeps_the_round_and_tells_the_facilitator(
     client, cast, in_approval, django_capture_on_commit_callbacks
 ):
     Round.objects.filter(pk=in_approval.pk).update(quorum=2)
@@ -134,9 +134,12 @@ def test_a_return_sends_the_round_back_to_review_clears_approvals_and_tells_the_
             {"return": "", "reason": "The evidence does not support Established"},
         )
     assert response.status_code == 302
-    assert last_message(response) == "Change 3: you returned the proposal to review."
+    assert last_message(response) == (
+        "Change 3: you returned the proposal for a new proposal. "
+        "The other changes stay with the steering committee."
+    )
     in_approval.refresh_from_db()
-    assert in_approval.status == Round.Status.REVIEW
+    assert in_approval.status == Round.Status.APPROVAL
     consensus = Consensus.objects.get(change__code="3")
     assert consensus.state == Consensus.State.RETURNED
     assert consensus.version == 2
@@ -149,23 +152,59 @@ def test_a_return_sends_the_round_back_to_review_clears_approvals_and_tells_the_
     row = {r.change.code: r for r in client.get(url(in_approval, "approval")).context["rows"]}["3"]
     assert row.approvals == 0
     assert [m.to for m in mail.outbox] == [["facilitator@test.example"]]
-    assert "change 3 was returned to review" in mail.outbox[0].subject
+    assert "change 3 was returned for a new proposal" in mail.outbox[0].subject
     assert "The evidence does not support Established" in mail.outbox[0].body
     assert "Sam Second" in mail.outbox[0].body
-    event = AuditEvent.objects.get(action="Returned 3 to review")
+    assert url(in_approval, "propose", "3") in mail.outbox[0].body
+    event = AuditEvent.objects.get(action="Returned 3 for a new proposal")
     assert event.actor == colleague
     assert event.detail == "The evidence does not support Established"
     page = client.get(url(in_approval, "review")).content.decode()
     assert "Returned</strong>" in page
 
 
-def test_steering_members_cannot_decide_while_the_round_is_back_in_review(
+def test_after_a_return_the_other_changes_keep_their_approvals_and_stay_decidable(
+    client, cast, in_approval
+):
+    Round.objects.filter(pk=in_approval.pk).update(quorum=2)
+    colleague = second_steering_member(cast.system)
+    approve(in_approval, "4", cast.steering)
+    client.force_login(cast.steering)
+    client.post(url(in_approval, "decide", "3"), {"return": "", "reason": "Look again"})
+    client.force_login(colleague)
+    page = client.get(url(in_approval, "approval"))
+    rows = {row.change.code: row for row in page.context["rows"]}
+    assert rows["4"].approvals == 1
+    assert page.content.decode().count('name="approve"') == 8  # all but the returned one
+    response = client.post(url(in_approval, "decide", "4"), {"approve": ""})
+    assert last_message(response) == "Change 4: you approved the proposal."
+    assert Consensus.objects.get(change__code="4").state == Consensus.State.APPROVED
+    assert client.post(url(in_approval, "decide", "3"), {"approve": ""}).status_code == 302
+    assert Consensus.objects.get(change__code="3").state == Consensus.State.RETURNED
+    in_approval.refresh_from_db()
+    assert in_approval.status == Round.Status.APPROVAL
+
+
+def test_who_returned_a_change_when_and_why_shows_on_its_page_and_the_approval_page(
     client, cast, in_approval
 ):
     client.force_login(cast.steering)
-    client.post(url(in_approval, "decide", "3"), {"return": "", "reason": "Look again"})
-    assert client.post(url(in_approval, "decide", "4"), {"approve": ""}).status_code == 403
-    assert Decision.objects.count() == 1
+    client.post(url(in_approval, "decide", "3"), {"return": "", "reason": "Evidence is thin"})
+    for viewer in (cast.member, cast.facilitator, cast.steering):
+        client.force_login(viewer)
+        change_page = client.get(url(in_approval, "review_change", "3")).content.decode()
+        assert "Returned by Stu Steering on" in change_page
+        assert "Evidence is thin" in change_page
+        assert "returned by the facilitator" not in change_page.lower()
+        approval_page = client.get(url(in_approval, "approval")).content.decode()
+        assert "Returned by Stu Steering on" in approval_page
+        assert "Evidence is thin" in approval_page
+    # Only the facilitator is offered to propose it again.
+    client.force_login(cast.facilitator)
+    assert "Propose change 3 again" in client.get(url(in_approval, "approval")).content.decode()
+    assert "Propose it again" in client.get(url(in_approval, "review_change", "3")).content.decode()
+    client.force_login(cast.steering)
+    assert "Propose change 3 again" not in client.get(url(in_approval, "approval")).content.decode()
 
 
 def test_when_every_change_is_approved_the_round_is_agreed_and_everyone_told(

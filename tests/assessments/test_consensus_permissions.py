@@ -57,6 +57,7 @@ REQUESTS = {
     "workshop": ("get", "workshop", ("1",)),
     "submit_for_approval": ("post", "submit_for_approval", ()),
     "approval": ("get", "approval", ()),
+    "approve_all": ("get", "approve_all", ()),
     "decide": ("post", "decide", ("1",)),
     "agreed": ("get", "agreed", ()),
     "audit": ("get", "audit", ()),
@@ -84,6 +85,7 @@ def expected(request: str, state: str) -> dict:
         "workshop": allowed(FACILITATORS, 200, state == "review"),
         "submit_for_approval": allowed(FACILITATORS, 302, state == "review"),
         "approval": allowed(PARTICIPANTS, 200, revealed),
+        "approve_all": allowed(STEERING, 200, state == "approval"),
         "decide": allowed(STEERING, 302, state == "approval"),
         # Not agreed yet: there is no agreed page (404) for those who may see the review.
         "agreed": allowed(PARTICIPANTS, 200 if agreed else 404, revealed),

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from assessments.consensus_services import decision_record, round_submit_for_approval
+from assessments.consensus_services import NOT_RETURNED, round_submit_for_approval
 from assessments.models import AuditEvent, Consensus, Decision, Dissent, Rating, Round
 from tests.assessments.helpers import (
     PROPOSAL_RATIONALE,
@@ -267,7 +268,7 @@ def test_saving_an_unchanged_proposal_keeps_its_version(client, cast, in_review)
     assert AuditEvent.objects.filter(action__contains="proposal for 1").count() == 0
 
 
-def test_changing_a_proposal_after_an_approval_clears_the_approval(
+def test_proposing_a_returned_change_again_clears_its_approvals(
     client, cast, in_review, django_capture_on_commit_callbacks
 ):
     Round.objects.filter(pk=in_review.pk).update(quorum=2)
@@ -278,68 +279,60 @@ def test_changing_a_proposal_after_an_approval_clears_the_approval(
     client.post(url(in_review, "submit_for_approval"))
     in_review.refresh_from_db()
     approve(in_review, "1", cast.steering)
+    approve(in_review, "2", cast.steering)
     client.force_login(colleague)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(url(in_review, "decide", "2"), {"return": "", "reason": "Look again"})
-    in_review.refresh_from_db()
-    assert in_review.status == Round.Status.REVIEW
-    client.force_login(cast.steering)
-    before = client.get(url(in_review, "approval")).context["rows"]
-    assert {row.change.code: row.approvals for row in before}["1"] == 1
-    # The facilitator changes the proposal for change 1: its approval no longer counts.
-    client.force_login(cast.facilitator)
-    response = client.post(
-        url(in_review, "propose", "1"),
-        proposal_form(
-            in_review, level_number=3, planned_number=4, planned_by=next_year(), version=1
-        ),
-    )
-    assert response.status_code == 302
-    consensus = Consensus.objects.get(change__code="1")
-    assert consensus.version == 2
-    assert consensus.state == Consensus.State.PROPOSED
-    assert Decision.objects.filter(consensus=consensus, kind="approve").count() == 1  # on record
-    client.force_login(cast.steering)
-    rows = client.get(url(in_review, "approval")).context["rows"]
-    row = {r.change.code: r for r in rows}["1"]
-    assert row.approvals == 0
-    assert row.my_decision is None
-    # Resubmitted, the steering member may decide on the new version.
-    propose(in_review, "2", cast.facilitator)
-    client.force_login(cast.facilitator)
-    client.post(url(in_review, "submit_for_approval"))
+    client.post(url(in_review, "decide", "1"), {"return": "", "reason": "Look again"})
     in_review.refresh_from_db()
     assert in_review.status == Round.Status.APPROVAL
+    # The facilitator proposes change 1 again while the round waits for approval.
+    client.force_login(cast.facilitator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url(in_review, "propose", "1"),
+            proposal_form(
+                in_review, level_number=3, planned_number=4, planned_by=next_year(), version=2
+            ),
+        )
+    assert response.status_code == 302
+    assert response["Location"] == url(in_review, "approval") + "#change-1"
+    consensus = Consensus.objects.get(change__code="1")
+    assert consensus.version == 3
+    assert consensus.state == Consensus.State.PROPOSED
+    assert Decision.objects.filter(consensus=consensus, kind="approve").count() == 1  # on record
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "steering2@test.example",
+        "steering@test.example",
+    ]
+    assert "change 1 has a new proposal for your decision" in mail.outbox[0].subject
     client.force_login(cast.steering)
+    rows = {r.change.code: r for r in client.get(url(in_review, "approval")).context["rows"]}
+    assert rows["1"].approvals == 0
+    assert rows["1"].my_decision is None
+    assert rows["2"].approvals == 1  # the other changes keep theirs
+    # The steering members decide on the new version.
     client.post(url(in_review, "decide", "1"), {"approve": ""})
     assert (
-        Decision.objects.filter(consensus=consensus, proposal_version=2, kind="approve").count()
+        Decision.objects.filter(consensus=consensus, proposal_version=3, kind="approve").count()
         == 1
     )
 
 
-def test_changing_an_approved_proposal_in_review_makes_it_proposed_again(cast, in_review):
+def test_while_in_approval_only_a_returned_change_can_be_proposed_again(cast, in_review):
     propose_every_change(in_review, cast.facilitator)
     round_submit_for_approval(round_=in_review, submitted_by=cast.facilitator)
     approve(in_review, "1", cast.steering)  # quorum 1: approved at once
-    decision_record(
-        round_=in_review,
-        change=in_review.framework.changes.get(code="2"),
-        decided_by=cast.steering,
-        kind="return",
-        reason="Too generous",
-    )
+    for code in ("1", "2"):  # approved, and still waiting for decisions
+        with pytest.raises(ValidationError) as refused:
+            propose(in_review, code, cast.facilitator, number=2)
+        assert refused.value.messages == [NOT_RETURNED]
+    with pytest.raises(PermissionDenied):  # only facilitators propose
+        propose(in_review, "2", cast.steering, number=2)
     consensus = Consensus.objects.get(change__code="1")
-    assert consensus.state == Consensus.State.APPROVED
-    propose(in_review, "1", cast.facilitator, number=2)
-    consensus.refresh_from_db()
-    assert consensus.state == Consensus.State.PROPOSED
-    assert consensus.approved_at is None
-    assert consensus.version == 2
-
-
-# ---------------------------------------------------------------------------
-# The workshop screen
+    assert (consensus.state, consensus.version, consensus.level.number) == (
+        Consensus.State.APPROVED,
+        1,
+        3,
+    )
 
 
 def test_the_workshop_records_attendance_and_steps_through_the_changes(client, cast, in_review):
@@ -443,26 +436,31 @@ def test_proposals_cannot_change_once_submitted_for_approval(client, cast, in_re
     assert consensus.level.number == 3 and consensus.rationale == PROPOSAL_RATIONALE
 
 
-def test_a_returned_proposal_must_change_before_resubmitting(client, cast, in_review):
+def test_a_returned_proposal_saved_again_unchanged_goes_back_to_the_committee(
+    client, cast, in_review
+):
     propose_every_change(in_review, cast.facilitator)
     client.force_login(cast.facilitator)
     client.post(url(in_review, "submit_for_approval"))
     client.force_login(cast.steering)
     client.post(url(in_review, "decide", "5"), {"return": "", "reason": "Evidence thin"})
     client.force_login(cast.facilitator)
-    response = client.post(url(in_review, "submit_for_approval"))
-    assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "Change the returned proposals first: 5"
-    ]
-    in_review.refresh_from_db()
-    assert in_review.status == Round.Status.REVIEW
-    # Saving it again, even unchanged, makes it a new version that can be submitted.
+    page = client.get(url(in_review, "propose", "5"))
+    assert page.status_code == 200
+    assert "Evidence thin" in page.content.decode()
+    assert client.get(url(in_review, "propose", "6")).status_code == 403  # not returned
+    assert client.get(url(in_review, "workshop", "5")).status_code == 403  # the meeting is over
+    # Saving it again, even unchanged, makes it a new version waiting for decisions.
     version = Consensus.objects.get(change__code="5").version
-    client.post(
+    response = client.post(
         url(in_review, "propose", "5"),
         proposal_form(in_review, level_number=3, planned_number=3, version=version),
     )
-    client.post(url(in_review, "submit_for_approval"))
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "The new proposal for change 5 is with the steering committee, who have been e-mailed."
+    ]
+    consensus = Consensus.objects.get(change__code="5")
+    assert (consensus.state, consensus.version) == (Consensus.State.PROPOSED, version + 1)
     in_review.refresh_from_db()
     assert in_review.status == Round.Status.APPROVAL
 

@@ -16,6 +16,7 @@ from assessments.consensus_services import (
     ProposalInput,
     consensus_propose,
     decision_record,
+    decisions_approve_all,
 )
 from assessments.models import AuditEvent, Change, Consensus, Decision, Round
 from tests.assessments.helpers import (
@@ -102,6 +103,55 @@ def test_two_simultaneous_approvals_at_the_quorum_boundary_agree_the_round_once(
     assert decisions.count() == 2
     assert cast.steering.pk in decisions.values_list("decided_by", flat=True)
     assert {second.pk, third.pk} & set(decisions.values_list("decided_by", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+@postgresql_only
+def test_an_approve_all_racing_a_single_approval_at_the_quorum_boundary_agrees_once(
+    cast, open_round
+):
+    second = second_steering_member(cast.system)
+    third = second_steering_member(cast.system, email="steering3@test.example", name="Tia Third")
+    last = at_the_quorum_boundary(open_round, cast, [cast.steering, second])
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def approve_all(user):
+        try:
+            own_round = Round.objects.get(pk=open_round.pk)
+            barrier.wait()
+            decisions_approve_all(round_=own_round, decided_by=user, versions={last.code: 1})
+            outcomes.append("agreed" if own_round.is_agreed else "approved")
+        except ValidationError as error:
+            outcomes.append(" ".join(error.messages))
+        finally:
+            connections.close_all()
+
+    def approve_one(user):
+        try:
+            own_round = Round.objects.get(pk=open_round.pk)
+            barrier.wait()
+            decision_record(round_=own_round, change=last, decided_by=user, kind="approve")
+            outcomes.append("agreed" if own_round.is_agreed else "approved")
+        except ValidationError as error:
+            outcomes.append(" ".join(error.messages))
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=approve_all, args=(second,)),
+        threading.Thread(target=approve_one, args=(third,)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    open_round.refresh_from_db()
+    assert open_round.status == Round.Status.AGREED
+    assert sorted(outcomes) == sorted(["agreed", LOCKED])
+    assert AuditEvent.objects.filter(round=open_round, action="Round agreed").count() == 1
+    assert AuditEvent.objects.filter(action=f"{last.code} approved").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -252,7 +252,7 @@ ROUND_PAGES = {
         "/systems/testshire/rounds/", "member", "Rounds of self-assessment", text="2026/27 Q3"
     ),
     "round-detail-member": RoundVisit(
-        "/rounds/{round}/", "member", "2026/27 Q3", text="Testshire Hospitals's return"
+        "/rounds/{round}/", "member", "2026/27 Q3", text="Testshire Hospitals' return"
     ),
     "round-detail-steering": RoundVisit("/rounds/{round}/", "steering", "2026/27 Q3"),
     "round-edit": RoundVisit(
@@ -438,7 +438,7 @@ def test_upload_with_errors(
 
     page.get_by_role("button", name="Upload and preview").click()
     expect(page).to_have_title(
-        "Error: Upload your spreadsheet – Testshire Hospitals's return – HICM Portal"
+        "Error: Upload your spreadsheet – Testshire Hospitals' return – HICM Portal"
     )
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Select a spreadsheet to upload")

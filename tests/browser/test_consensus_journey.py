@@ -11,8 +11,8 @@ Hospitals rate Not yet established (1 against 4: split). The round needs two app
    once; then they propose changes 6 to 9 from the review table, one of them with dissent.
 4. They submit the round for approval.
 5. The first steering member approves change 1 and returns change 3 with a reason (after
-   trying without one: 400, error summary). The facilitator re-proposes change 3 with a
-   rationale and submits again.
+   trying without one: 400, error summary); the other changes stay decidable. The facilitator
+   proposes change 3 again with a rationale, straight back to the steering committee.
 6. Both steering members approve every change; the last approval agrees the round. The agreed
    page shows the agreed levels, and the audit trail lists what happened, in order.
 
@@ -315,45 +315,47 @@ def test_from_reveal_to_agreed_levels(
     check_page(steering, browser_problems, heading="Approve the agreed levels")
 
     with steering.expect_navigation() as returned_without_reason:
-        steering.get_by_role("button", name="Return to review change 3").click()
+        steering.get_by_role("button", name="Return change 3").click()
     assert returned_without_reason.value.status == 400
     expect(steering).to_have_title(re.compile(r"^Error: Approve the agreed levels – "))
     summary = steering.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Enter the reason for returning this proposal")
     check_page(steering, browser_problems, heading="Approve the agreed levels")
     summary.get_by_role("link", name="Enter the reason for returning this proposal").click()
-    reason = approval_card(steering, "3").get_by_label("Reason, if you return it to review")
+    reason = approval_card(steering, "3").get_by_label(
+        "Reason, if you return it for a new proposal"
+    )
     expect(reason).to_be_focused()
     reason.fill(RETURN_REASON)
-    steering.get_by_role("button", name="Return to review change 3").click()
+    steering.get_by_role("button", name="Return change 3").click()
     expect(steering).to_have_url(approval_url + "#change-3")
     expect(success_banner(steering)).to_contain_text(
-        "Change 3: you returned the proposal to review"
+        "Change 3: you returned the proposal for a new proposal"
     )
-    expect(approval_card(steering, "3")).to_contain_text("Returned")
-    # Back in review, nothing can be decided until the facilitator submits again.
-    expect(steering.get_by_role("button", name=re.compile(r"^Approve"))).to_have_count(0)
+    expect(approval_card(steering, "3")).to_contain_text("Returned by Stu Steering")
+    expect(approval_card(steering, "3")).to_contain_text(RETURN_REASON)
+    # The round stays in approval: every other change can still be decided.
+    expect(steering.get_by_role("button", name=re.compile(r"^Approve change"))).to_have_count(7)
     check_page(steering, browser_problems, heading="Approve the agreed levels")
-    assert Round.objects.get(pk=round_.pk).status == Round.Status.REVIEW
+    assert Round.objects.get(pk=round_.pk).status == Round.Status.APPROVAL
 
-    # The facilitator re-proposes change 3, with a rationale, and submits again.
-    page.goto(review_url)
-    expect(review_row(page, "3")).to_contain_text("Returned")
-    check_page(page, browser_problems, heading="Review the ratings")
-    review_row(page, "3").get_by_role("link", name="Change the proposal for 3").click()
+    # The facilitator proposes change 3 again, with a rationale: straight back to approval.
+    page.goto(approval_url)
+    check_page(page, browser_problems, heading="Approve the agreed levels")
+    approval_card(page, "3").get_by_role("link", name="Propose change 3 again").click()
     expect(page).to_have_url(review_url + "3/propose/")
+    expect(page.locator("#returned")).to_contain_text(RETURN_REASON)
     expect(level_radio(page, "Agreed level", "3 Established")).to_be_checked()
     expect(level_radio(page, "Planned level", "3 Established")).to_be_checked()
     check_page(page, browser_problems, heading=heading("3"))
     page.get_by_label("Rationale", exact=True).fill(NEW_RATIONALE)
     page.get_by_role("button", name="Save the proposal").click()
-    expect(page).to_have_url(review_url)
-    expect(review_row(page, "3")).not_to_contain_text("Returned")
-    check_page(page, browser_problems, heading="Review the ratings")
-    page.get_by_role("button", name="Submit for approval").click()
-    expect(page).to_have_url(round_url)
-    expect(success_banner(page)).to_contain_text("Sent to the steering committee")
-    check_page(page, browser_problems, heading=ROUND_NAME)
+    expect(page).to_have_url(approval_url + "#change-3")
+    expect(success_banner(page)).to_contain_text(
+        "The new proposal for change 3 is with the steering committee"
+    )
+    expect(approval_card(page, "3")).not_to_contain_text("Returned by")
+    check_page(page, browser_problems, heading="Approve the agreed levels")
 
     # --- 6. Both steering members approve everything ---------------------------------------
     steering.goto(approval_url)
@@ -418,16 +420,15 @@ def test_from_reveal_to_agreed_levels(
         "table => [...table.tBodies[0].rows].map(row => [...row.cells].map(c => c.innerText))"
     )
     assert [what for _, _, what, _ in trail] == [
-        "Submitted Testshire Hospitals's return",
+        "Submitted Testshire Hospitals' return",
         "Submitted Testshire Council's return",
         "Revealed the ratings",
         "Recorded workshop attendance",
         *(f"Proposed {code}" for code in CHANGES),
         "Submitted for approval",
         "Approved 1",
-        "Returned 3 to review",
+        "Returned 3 for a new proposal",
         "Changed the proposal for 3",
-        "Submitted for approval",
         *(f"Approved {code}" for code in CHANGES if code != "1"),
         # The second approval of each change reaches the quorum and approves it.
         *chain.from_iterable((f"Approved {code}", f"{code} approved") for code in CHANGES),
@@ -445,7 +446,7 @@ def test_from_reveal_to_agreed_levels(
             f"{next_year:%d %B %Y}; dissent from 1 partner(s)",
         )
     ]
-    assert by_what["Returned 3 to review"] == [("Stu Steering", RETURN_REASON)]
+    assert by_what["Returned 3 for a new proposal"] == [("Stu Steering", RETURN_REASON)]
     for code in CHANGES:
         assert [who for who, _ in by_what[f"Approved {code}"]] == ["Stu Steering", "Sam Second"]
     assert by_what["Round agreed"] == [

@@ -55,6 +55,9 @@ def test_a_facilitator_drafts_previews_and_issues_and_a_steering_member_download
 
     page.goto(return_url)
     page.get_by_role("button", name="Issue the return as version 2").click()
+    check_page(page, browser_problems, heading="Issue version 2 of the BCF return")
+    expect(page.locator("main")).to_contain_text("Who will be told")
+    page.get_by_role("button", name="Issue version 2").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Version 2")
     check_page(page, browser_problems, heading="Better Care Fund return")
     assert IssuedReturn.objects.filter(round=round_).count() == 2

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from assessments.models import Round
+from hicm_portal.words import possessive
 from tests.browser.helpers import check_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -182,7 +183,7 @@ def submit_the_return(page, tasks_url: str, partner_name: str, browser_problems)
     page.get_by_role("button", name="Submit the return").click()
     expect(page).to_have_url(f"{tasks_url}submitted/")
     panel = page.locator(".govuk-panel--confirmation")
-    expect(panel).to_contain_text(f"{partner_name}'s ratings for {ROUND_NAME}")
+    expect(panel).to_contain_text(f"{possessive(partner_name)} ratings for {ROUND_NAME}")
     check_page(page, browser_problems, heading="Return submitted")
 
 

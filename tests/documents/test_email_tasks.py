@@ -77,7 +77,7 @@ def test_mail_the_server_refuses_is_tried_again_later_and_finally_sent(settings)
     [message] = mail.outbox
     assert message.to == ["member@test.example"]
     assert message.subject == "Your return is open again"
-    assert "Fay Facilitator has reopened Testshire Hospitals's return" in message.body
+    assert "Fay Facilitator has reopened Testshire Hospitals' return" in message.body
     failed = DBTaskResult.objects.filter(status="FAILED").first()
     assert failed.exception_class_path == "builtins.ConnectionRefusedError"
 

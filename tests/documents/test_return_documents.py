@@ -15,7 +15,7 @@ from improvement_plans import documents, reports, return_services
 from improvement_plans.models import Document, IssuedReturn
 from tests.documents.helpers import database_tasks, run_worker
 from tests.improvement_plans.helpers import make_investment
-from tests.returns.helpers import issued_url, pdf_text, plan_round, url
+from tests.returns.helpers import CONFIRM, issued_url, pdf_text, plan_round, url
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_a_draft_file_type_that_does_not_exist_is_not_found(client, cast, plan):
 def test_issuing_queues_the_files_and_the_worker_builds_them_into_the_snapshot(client, cast, plan):
     client.force_login(cast.facilitator)
     with database_tasks():
-        client.post(url("return_issue", plan))
+        client.post(url("return_issue", plan), CONFIRM)
         issued = IssuedReturn.objects.get(round=plan)
         assert issued.version == 1 and issued.data["system"] == "Testshire"
         assert not issued.pdf and not issued.xlsx and not issued.checksum
@@ -107,7 +107,7 @@ def test_an_issued_file_that_failed_to_build_can_be_tried_again(client, cast, pl
 
     monkeypatch.setattr(reports, "html_to_pdf", broken)
     client.force_login(cast.facilitator)
-    client.post(url("return_issue", plan))
+    client.post(url("return_issue", plan), CONFIRM)
     issued = IssuedReturn.objects.get(round=plan)
     assert not issued.pdf and issued.xlsx and not issued.checksum
     page = client.get(issued_url(issued, "pdf")).content.decode()

@@ -83,7 +83,7 @@ def test_the_demo_has_a_current_round_in_rating_with_every_kind_of_progress():
         )
     )
     seed("--password", "demo-password-1")
-    assert Round.objects.filter(system__slug="northshire").count() == 4
+    assert Round.objects.filter(system__slug="northshire").count() == 5  # and one in approval
 
 
 def test_the_demo_has_two_earlier_agreed_rounds_across_the_crosswalk(client):

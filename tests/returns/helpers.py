@@ -67,6 +67,10 @@ def plan_round(cast, framework, *, name: str = "2025/26") -> Round:
     return round_
 
 
+# What the issue confirmation page posts.
+CONFIRM = {"confirm": "yes"}
+
+
 def url(name: str, round_: Round, *args) -> str:
     return reverse(name, args=[round_.public_id, *args])
 

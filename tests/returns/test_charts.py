@@ -79,6 +79,30 @@ def test_trend_round_names_stay_inside_the_chart():
 
 
 @pytest.mark.django_db
+def test_many_rounds_print_only_the_first_and_last_names_without_overlap():
+    """Eight rounds' names ("2017/18", about 36 units wide each) overlapped on the 186-unit
+    plot: only the first and the last are printed; every round keeps its dot."""
+    rounds = [f"20{year}/{year + 1}" for year in range(17, 25)]
+    chart = trend(rounds, [2, 2, 3, 3, 4, 4, 4, 4])
+    assert [t["label"] for t in chart["ticks"]] == ["2017/18", "", "", "", "", "", "", "2024/25"]
+    assert len(chart["dots"]) == 8
+    svg = render_to_string(
+        "charts/trend.svg", {"chart": chart, "chart_id": "t", "title": "T", "description": "D"}
+    )
+    assert re.findall(r"<text[^>]*>(20[^<]*)</text>", svg) == ["2017/18", "2024/25"]
+    assert svg.count("<circle") == 8
+
+
+def test_chart_text_is_escaped():
+    """The charts are Jinja2 templates (hicm_portal/jinja_env.py): they escape as Django's do."""
+    chart = trend(["<b>2025</b>"], [3])
+    svg = render_to_string(
+        "charts/trend.svg",
+        {"chart": chart, "chart_id": "t", "title": "A & B", "description": "<script>"},
+    )
+    assert "&lt;b&gt;2025&lt;/b&gt;" in svg and "A &amp; B" in svg and "<script>" not in svg
+
+
 def test_the_preview_charts_are_described_and_the_page_has_no_inline_style(client, demo_round):
     facilitator = demo_round.system.roles.get(role="facilitator").user
     client.force_login(facilitator)
@@ -104,3 +128,15 @@ def test_the_preview_charts_are_described_and_the_page_has_no_inline_style(clien
     policy = response["Content-Security-Policy"]
     style_src = re.search(r"style-src([^;]*)", policy).group(1)
     assert "unsafe-inline" not in style_src
+
+
+def test_the_agreed_page_draws_each_changes_trend_with_its_figures(client, demo_round):
+    """The agreed page shows the same small charts as the return (it printed none while its
+    view named them differently from the shared template)."""
+    facilitator = demo_round.system.roles.get(role="facilitator").user
+    client.force_login(facilitator)
+    page = client.get(url("agreed", demo_round)).content.decode()
+    trends = re.findall(r'<figure class="app-trend">.*?</figure>', page, re.S)
+    assert len(trends) == 9
+    assert '<title id="trend-1-title">Trend of change 1</title>' in trends[0]
+    assert "2019/20: " in trends[0] and "2025/26: " in trends[0]

@@ -71,8 +71,8 @@ def in_approval(cast, open_round) -> Round:
         reason=RETURN_REASON,
     )
     returned = Consensus.objects.get(round=round_, change__code="1")
+    # Proposed again while the round waits for approval: straight back to the committee.
     propose_with_dissent(round_, cast, version=returned.version)
-    consensus_services.round_submit_for_approval(round_=round_, submitted_by=cast.facilitator)
     round_.refresh_from_db()
     assert round_.status == Round.Status.APPROVAL
     return round_

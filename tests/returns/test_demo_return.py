@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from hicm_portal.templatetags.portal import govuk_date
 from improvement_plans.demo import DEMO_ACTIONS, DEMO_INVESTMENTS
 from improvement_plans.models import Action, Investment
 from tests.returns.helpers import pdf_reader
@@ -65,7 +66,7 @@ def test_the_table_shows_every_change_with_its_agreed_and_planned_level(demo):
         row = (
             f"{change.code}. {change.title}{FLAG if change.flagged else ''} "
             f"{change.previous} {change.current} {change.planned}"
-            + (f" by {change.planned_by}" if change.planned_by else "")
+            + (f" by {govuk_date(change.planned_by)}" if change.planned_by else "")
         )
         assert row in table, row
     # Only the flagged changes carry the flag, in the table and in their own section.

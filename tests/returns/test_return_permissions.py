@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from assessments.models import Round
 from improvement_plans import return_services
 from improvement_plans.models import IssuedReturn
-from tests.returns.helpers import issued_url, plan_round, url
+from tests.returns.helpers import CONFIRM, issued_url, plan_round, url
 
 pytestmark = pytest.mark.django_db
 
@@ -57,16 +57,16 @@ def test_the_facilitator_drafts_previews_downloads_drafts_and_issues(client, cas
         },
     )
     assert saved.status_code == 302
-    assert client.post(url("return_issue", plan)).status_code == 302
+    assert client.post(url("return_issue", plan), CONFIRM).status_code == 302
     assert IssuedReturn.objects.filter(round=plan).count() == 2
     for file_format in ("pdf", "xlsx"):
         assert client.get(issued_url(issued, file_format)).status_code == 200
     assert client.get(url("return_pdf", plan)).status_code == 200
 
 
-def test_the_issue_page_refuses_a_get(client, cast, plan):
+def test_the_issue_page_asks_to_confirm_and_a_get_issues_nothing(client, cast, plan):
     client.force_login(cast.facilitator)
-    assert client.get(url("return_issue", plan)).status_code == 405
+    assert client.get(url("return_issue", plan)).status_code == 200
     assert not IssuedReturn.objects.filter(round=plan).exists()
 
 
@@ -88,7 +88,7 @@ def test_readers_download_issued_returns_but_never_see_the_draft(client, cast, i
     assert client.get(issued_url(issued, "docx")).status_code == 404
     for address in draft_urls(plan):
         assert client.get(address).status_code == 403, address
-    assert client.post(url("return_issue", plan)).status_code == 403
+    assert client.post(url("return_issue", plan), CONFIRM).status_code == 403
     assert client.post(url("return_page", plan), {"performance_issues": "x"}).status_code == 403
     assert IssuedReturn.objects.filter(round=plan).count() == 1
 
@@ -106,7 +106,7 @@ def test_people_outside_the_system_get_404_everywhere(client, cast, issued, role
     ]
     for address in addresses:
         assert client.get(address).status_code == 404, address
-    assert client.post(url("return_issue", plan)).status_code == 404
+    assert client.post(url("return_issue", plan), CONFIRM).status_code == 404
     assert IssuedReturn.objects.filter(round=plan).count() == 1
 
 
@@ -135,7 +135,7 @@ def test_a_round_not_yet_agreed_has_no_return(client, cast, in_approval, role):
     assert client.get(url("return_pdf", in_approval)).status_code == 403
     for address in draft_urls(in_approval):
         assert client.get(address).status_code == 403, address
-    assert client.post(url("return_issue", in_approval)).status_code == 403
+    assert client.post(url("return_issue", in_approval), CONFIRM).status_code == 403
     assert not IssuedReturn.objects.filter(round=in_approval).exists()
 
 

@@ -11,7 +11,7 @@ from assessments.models import Consensus
 from improvement_plans import reports
 from improvement_plans.models import Investment, IssuedReturn
 from tests.improvement_plans.helpers import make_action, reagree
-from tests.returns.helpers import issued_url, pdf_text, url
+from tests.returns.helpers import CONFIRM, issued_url, pdf_text, url
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def change_the_plan(round_, cast) -> None:
 
 def test_the_issued_files_and_checksum_never_change_when_the_plan_does(client, cast, plan):
     client.force_login(cast.facilitator)
-    response = client.post(url("return_issue", plan))
+    response = client.post(url("return_issue", plan), CONFIRM)
     assert response.status_code == 302
     issued = IssuedReturn.objects.get(round=plan)
     assert issued.version == 1
@@ -82,7 +82,7 @@ def test_the_issued_files_and_checksum_never_change_when_the_plan_does(client, c
 
 def test_reissuing_makes_version_2_and_the_preview_lists_what_changed(client, cast, plan):
     client.force_login(cast.facilitator)
-    client.post(url("return_issue", plan))
+    client.post(url("return_issue", plan), CONFIRM)
     first = IssuedReturn.objects.get(round=plan)
     assert what_changed(client, plan) == []
     preview = client.get(url("return_preview", plan)).content.decode()
@@ -97,7 +97,7 @@ def test_reissuing_makes_version_2_and_the_preview_lists_what_changed(client, ca
         "Investment removed: Reablement (£2500.50)",
         "Action added for change 4: Home first pilot",
     ]
-    response = client.post(url("return_issue", plan), follow=True)
+    response = client.post(url("return_issue", plan), CONFIRM, follow=True)
     assert "Version 2 of the return is issued." in response.content.decode()
     second = IssuedReturn.objects.get(round=plan, version=2)
     assert second.checksum != first.checksum

@@ -58,7 +58,7 @@ from assessments.round_services import RatingInput, rating_save
 from casestudies.models import CaseStudy
 from improvement_plans import return_services
 from improvement_plans.models import Action, Investment
-from tests.assessments.helpers import to_review
+from tests.assessments.helpers import to_approval, to_review
 from tests.factories import TEST_PASSWORD, MemberFactory, PartnerFactory, UserFactory
 from tests.improvement_plans.helpers import make_action, make_update, rating_round
 from tests.returns.helpers import plan_round
@@ -319,7 +319,8 @@ def build(cast, frameworks) -> Built:
     """The data crawled; the caller runs the on-commit callbacks (e-mails) as it goes.
 
     - Testshire: an agreed 2025/26 round with a plan (actions, progress, investments,
-      approvals) and an issued return; 2026/27 Q2 in review, with a comment; 2027/28, a draft;
+      approvals) and an issued return; 2026/27 Q2 in review, with a comment; 2026/27 Q1 waiting
+      for approval; 2027/28, a draft;
       and 2026/27 Q3, in rating, whose partners rate at different levels: the Hospitals every
       change at 5 with evidence, submitted, reopened by the facilitator and submitted again;
       the Council three changes at 2 and a draft through the page; Care one draft at 1,
@@ -339,6 +340,11 @@ def build(cast, frameworks) -> Built:
     comment = Comment.objects.create(
         round=review, change=first, author=cast.member, text="We saw this on the wards"
     )
+    # Waiting for approval: the steering committee's pages (approve all) answer only then.
+    approval = rating_round(
+        system, framework, [cast.partner, cast.other_partner], name="2026/27 Q1"
+    )
+    to_approval(approval, cast)
     draft = Round.objects.create(
         system=system,
         name="2027/28",
@@ -423,7 +429,7 @@ def build(cast, frameworks) -> Built:
     call_command("send_reminders", "--today", str(rating.closes_on), stdout=io.StringIO())
     _admin_rows(cast)
 
-    rounds = [rating, review, agreed, draft, elsewhere]
+    rounds = [rating, review, approval, agreed, draft, elsewhere]
     values = {
         "rounds": [r.public_id for r in rounds],
         "returns": list(
