@@ -93,7 +93,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "hicm_portal.context_processors.portal",
-                "home.context_processors.attention",
             ],
         },
     },

@@ -1,33 +1,30 @@
 """The home page's cards: one per system a person can see, with their roles and what needs
 their attention across the rounds, the people, the plan and the returns.
 
-What waits for a person is read in one query (`attention_rows`): a UNION of one small query
-per kind of thing that can wait, each shaped to the same columns. The home page shapes the
-rows into sentences and links, and the service navigation shows how many there are beside
-Home. The count is shown on the home page only, where it costs nothing: counting the same rows
-on every other page (`attention_rows(user).count()`) is one more query on each of them.
+What waits for a person (`attention_rows`) is one small query per kind of thing that can wait,
+and only for the kinds of role the person holds (a partner member's return and actions, a
+facilitator's rounds, proposals and people, a steering member's decisions, an owner's actions,
+a regional viewer's issued returns): a fixed number whatever the number of systems, rounds and
+actions. Each query yields only the columns its kind needs (names starting `a_`); the home page
+shapes the rows into sentences and links, and the service navigation of the home page shows how
+many there are beside Home.
 """
 
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import (
-    BigIntegerField,
     CharField,
     Count,
-    DateField,
-    DateTimeField,
     Exists,
     F,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
-    TextField,
-    UUIDField,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
 
@@ -69,36 +66,13 @@ class SystemCard:
     partner_names: list[str] = field(default_factory=list)
 
 
-# Every query of the union yields these columns, in this order, with these types.
-COLUMNS = {
-    "a_kind": CharField(),
-    "a_system": BigIntegerField(),
-    "a_round": UUIDField(),
-    "a_name": CharField(),
-    "a_label": CharField(),
-    "a_key": UUIDField(),
-    "a_who": CharField(),
-    "a_note": TextField(),
-    "a_n": IntegerField(),
-    "a_m": IntegerField(),
-    "a_on": DateField(),
-    "a_at": DateTimeField(),
-}
-
-
 # A round's own columns, for the kinds that are about one round.
 ROUND_COLUMNS = {"a_system": F("system_id"), "a_round": F("public_id"), "a_name": F("name")}
 
 
 def _shaped(queryset, kind: str, **columns):
-    """`queryset` as rows of COLUMNS: the given ones, and typed NULLs for the others."""
-    values = {
-        # A typed NULL: PostgreSQL matches a UNION's column types branch by branch.
-        name: columns.get(name, Cast(Value(None), output_field=output))
-        for name, output in COLUMNS.items()
-    }
-    values["a_kind"] = Value(kind, output_field=CharField())
-    return queryset.order_by().annotate(**values).values_list(*COLUMNS)
+    """`queryset` as (kind, rows of the given columns): one query when read."""
+    return kind, queryset.order_by().annotate(**columns).values(*columns)
 
 
 def _count(queryset, by: str):
@@ -111,7 +85,7 @@ def _count(queryset, by: str):
 
 
 def _attention_queries(user) -> list:
-    """One query per kind of thing waiting for `user`, all of the same shape."""
+    """One (kind, query) per kind of thing that may wait for `user`."""
     roles = roles_of(user)
     own_partners = [pid for pids in roles.partner_ids_by_system.values() for pid in pids]
     facilitated = list(roles.facilitator_of)
@@ -120,7 +94,7 @@ def _attention_queries(user) -> list:
     soon = today + timedelta(days=SOON_DAYS)
     queries = []
     # Only the kinds this person holds a role for: most people hold one kind of role, and
-    # every query of the union costs its compiling whether or not it finds anything.
+    # every query costs its building whether or not it finds anything.
     if own_partners:
         queries += _partner_queries(own_partners, user, soon, today)
     if facilitated:
@@ -339,19 +313,9 @@ def _held_systems(roles) -> set[int]:
     return {*roles.partner_ids_by_system, *roles.facilitator_of, *roles.steering_of}
 
 
-def attention_rows(user):
-    """Everything waiting for `user`, as one query of rows shaped like COLUMNS (none for a
-    person without a role)."""
-    queries = _attention_queries(user)
-    if not queries:
-        return PartnerReturn.objects.none().values_list("pk")
-    first, *others = queries
-    return first.union(*others, all=True) if others else first
-
-
-def attention_count(user) -> int:
-    """The number beside Home in the service navigation on every page: one query."""
-    return attention_rows(user).count()
+def attention_rows(user) -> list[dict]:
+    """Everything waiting for `user`: a row per item, its kind in `a_kind`."""
+    return [{"a_kind": kind, **row} for kind, query in _attention_queries(user) for row in query]
 
 
 # The order of the kinds within a card: decisions and deadlines first.
@@ -378,10 +342,10 @@ def _item(row: dict, system: System) -> Attention:
     """One row of `attention_rows` in words, with the link that does it."""
     kind, round_id, name, n, m = (
         row["a_kind"],
-        row["a_round"],
-        row["a_name"],
-        row["a_n"],
-        row["a_m"],
+        row.get("a_round"),
+        row.get("a_name"),
+        row.get("a_n"),
+        row.get("a_m"),
     )
     if kind == "return_owed":
         return Attention(
@@ -456,14 +420,15 @@ def _item(row: dict, system: System) -> Attention:
 def _row_order(row: dict):
     return (
         KIND_ORDER.index(row["a_kind"]),
-        row["a_on"] or timezone.localdate(),
-        row["a_name"] or "",
+        row.get("a_on") or timezone.localdate(),
+        row.get("a_name") or "",
     )
 
 
 def home_cards(user) -> list[SystemCard]:
-    """One card per system the person can see, with their roles and what waits for them:
-    three queries whatever the number of systems, rounds and actions."""
+    """One card per system the person can see, with their roles and what waits for them: two
+    queries and one per kind of thing that may wait for them (`attention_rows`), whatever the
+    number of systems, rounds and actions."""
     roles = roles_of(user)
     systems = list(System.objects.visible_to(user).select_related("region"))
     if not systems:
@@ -475,8 +440,7 @@ def home_cards(user) -> list[SystemCard]:
     ):
         partner_names.setdefault(system_id, {})[partner_id] = name
     rows: dict[int, list[dict]] = {}
-    for values in attention_rows(user):
-        row = dict(zip(COLUMNS, values, strict=True))
+    for row in attention_rows(user):
         rows.setdefault(row["a_system"], []).append(row)
     cards = []
     for system in systems:

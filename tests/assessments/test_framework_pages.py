@@ -61,8 +61,8 @@ def test_unknown_frameworks_and_changes_are_not_found(client, cast, frameworks):
         ("/frameworks/", 5),
         ("/frameworks/mtoc-2020/", 9),
         ("/frameworks/ohc-2025/", 9),
-        ("/frameworks/mtoc-2020/changes/1/", 12),
-        ("/frameworks/ohc-2025/changes/A/", 12),
+        ("/frameworks/mtoc-2020/changes/1/", 11),
+        ("/frameworks/ohc-2025/changes/A/", 11),
     ],
 )
 def test_framework_pages_run_a_bounded_number_of_queries(

@@ -279,10 +279,9 @@ def test_the_task_list_and_change_page_run_as_many_queries_for_15_partners_as_fo
     tasks = base(open_round, cast.partner)
     change = tasks + "changes/1/"
     client.get(tasks)
-    # At most five each, with the navigation's attention count (home.context_processors).
-    with django_assert_max_num_queries(5) as few_tasks:
+    with django_assert_max_num_queries(4) as few_tasks:
         client.get(tasks)
-    with django_assert_max_num_queries(5) as few_change:
+    with django_assert_max_num_queries(4) as few_change:
         client.get(change)
     # Twelve more partners, each with a full set of ratings, and the member's own, change nothing.
     add_partners_with_ratings(12, first=1)

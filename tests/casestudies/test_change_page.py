@@ -57,5 +57,5 @@ def test_the_change_page_stays_within_its_query_budget(
     for _ in range(5):
         make_case_study(changes=[("mtoc-2017", "6"), ("mtoc-2020", "6")], level=("mtoc-2017", 3))
     client.force_login(cast.member)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         change_page(client, "mtoc-2020", "6")
