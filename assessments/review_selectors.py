@@ -6,12 +6,9 @@ rounds: ratings, consensus and decisions are fetched once per round and grouped 
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, Q
 from django.http import Http404
-from django.urls import reverse
-from django.utils import timezone
 
 from assessments.framework_content import FrameworkContent, content_of
 from assessments.models import (
@@ -40,6 +37,7 @@ from assessments.statistics import (
     change_statistics,
 )
 from assessments.statistics import summary_sentence as sentence_for
+from hicm_portal.words import govuk_date
 
 
 @dataclass(frozen=True)
@@ -328,26 +326,20 @@ def approval_rows(
         if consensus.planned_level:
             row.planned = f"{consensus.planned_level.number} {consensus.planned_level.name}"
             if consensus.planned_by:
-                row.planned += f" by {_day(consensus.planned_by)}"
+                row.planned += f" by {govuk_date(consensus.planned_by)}"
         if row.my_decision:
             kind = row.my_decision.get_kind_display().lower()
-            row.decided = f"You {kind} this proposal on {_day(row.my_decision.decided_at)}."
+            row.decided = f"You {kind} this proposal on {govuk_date(row.my_decision.decided_at)}."
     return rows
 
 
-def _returns_awaiting(round_ids) -> list[Decision]:
-    """The return decisions of the proposals now waiting for a new proposal: a return raises
-    the proposal's version by one, so it is the decision on the version before the current."""
-    return list(
-        Decision.objects.filter(
-            consensus__round__in=round_ids,
-            consensus__state=Consensus.State.RETURNED,
-            kind=Decision.Kind.RETURN,
-            proposal_version=F("consensus__version") - 1,
-        )
-        .select_related("decided_by", "consensus__change", "consensus__round")
-        .order_by("decided_at")
-    )
+# A return raises its proposal's version by one: the return a change waits on is the decision on
+# the version before its current one, while it is still returned.
+RETURN_AWAITING_NEW_PROPOSAL = Q(
+    kind=Decision.Kind.RETURN,
+    consensus__state=Consensus.State.RETURNED,
+    proposal_version=F("consensus__version") - 1,
+)
 
 
 def decision_rows(round_: Round, viewer) -> dict:
@@ -392,50 +384,11 @@ def decision_rows(round_: Round, viewer) -> dict:
     }
 
 
-@dataclass(frozen=True)
-class ReturnedProposal:
-    """A proposal a steering member returned, waiting for the facilitator's new proposal."""
-
-    round_id: int
-    round_name: str
-    code: str
-    title: str
-    returned_by: str
-    returned_at: datetime
-    reason: str
-    link: str  # the page where the facilitator proposes it again
-
-
-def returned_proposals(round_ids) -> list[ReturnedProposal]:
-    """The proposals returned in these rounds and not yet proposed again, oldest return first:
-    for the facilitator's home page. One query, whatever the number of rounds."""
-    return [
-        ReturnedProposal(
-            round_id=decision.consensus.round_id,
-            round_name=decision.consensus.round.name,
-            code=decision.consensus.change.code,
-            title=decision.consensus.change.title,
-            returned_by=decision.decided_by.get_full_name() or decision.decided_by.email,
-            returned_at=decision.decided_at,
-            reason=decision.reason,
-            link=reverse(
-                "propose",
-                args=[decision.consensus.round.public_id, decision.consensus.change.code],
-            ),
-        )
-        for decision in _returns_awaiting(round_ids)
-    ]
-
-
 def returned_decision(round_: Round, change: Change) -> Decision | None:
     """Who returned this change's proposal, when and why, while it waits for a new proposal."""
     return (
         Decision.objects.filter(
-            consensus__round=round_,
-            consensus__change=change,
-            consensus__state=Consensus.State.RETURNED,
-            kind=Decision.Kind.RETURN,
-            proposal_version=F("consensus__version") - 1,
+            RETURN_AWAITING_NEW_PROPOSAL, consensus__round=round_, consensus__change=change
         )
         .select_related("decided_by")
         .first()
@@ -508,14 +461,6 @@ def workshop_attendees(round_: Round) -> list[Attendee]:
         )
         for person in people
     ]
-
-
-def _day(moment: date | datetime) -> str:
-    """A day as the pages print it ("1 March 2027", the `date:"j F Y"` filter's format), in
-    the portal's time zone."""
-    if isinstance(moment, datetime):
-        moment = timezone.localtime(moment)
-    return f"{moment:%-d %B %Y}"
 
 
 def audit_events(round_: Round) -> list[AuditEvent]:
@@ -643,8 +588,8 @@ def planned_versus_achieved(*, planned: Level, due, achieved: Level, round_: Rou
     if achieved.number >= planned.number:
         if due is None or on is None or on <= due:
             return f"Planned {planned.name}: reached"
-        return f"Planned {planned.name} by {due:%-d %B %Y}: reached, later than planned"
+        return f"Planned {planned.name} by {govuk_date(due)}: reached, later than planned"
     if due is not None and on is not None and on > due:
-        return f"Planned {planned.name} by {due:%-d %B %Y}: not reached ({achieved.name})"
-    when = f" (due {due:%-d %B %Y})" if due else ""
+        return f"Planned {planned.name} by {govuk_date(due)}: not reached ({achieved.name})"
+    when = f" (due {govuk_date(due)})" if due else ""
     return f"Planned {planned.name}{when}: not yet reached ({achieved.name})"

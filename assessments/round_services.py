@@ -27,7 +27,7 @@ from assessments.models import (
     SystemRole,
 )
 from hicm_portal.notify import notify, portal_link
-from hicm_portal.words import possessive
+from hicm_portal.words import govuk_date, possessive
 
 ROUND_NOT_DRAFT = "This round is open, so its set-up can no longer change."
 RETURN_NOT_OPEN = "This return has been submitted or the round is no longer taking ratings."
@@ -42,11 +42,6 @@ CLOSING_DATE_UNCHANGED = "Enter a date different from the current closing date, 
 CANCEL_REASON_MISSING = "Enter why you are cancelling the round"
 ROUND_NOT_CANCELLABLE = "Only a round in rating can be cancelled."
 REOPEN_REASON_MISSING = "Enter why you are reopening the return"
-
-
-def govuk_date(day: date) -> str:
-    """A date as GOV.UK writes it: 31 March 2027."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def audit(round_: Round, actor, action: str, detail: str = "") -> AuditEvent:
@@ -188,7 +183,7 @@ def round_open(*, round_: Round, opened_by) -> Round:
         notify(
             to=emails[partner_return.partner_id],
             subject=f"Rate the {round_.framework.short_title} for {partner_return.partner} by "
-            + round_.closes_on.strftime("%-d %B %Y"),
+            + govuk_date(round_.closes_on),
             template="round_opened",
             context={
                 "round": round_,

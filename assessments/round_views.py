@@ -31,6 +31,7 @@ from assessments.return_views import (  # noqa: F401
     return_upload,
     return_upload_confirm,
 )
+from hicm_portal.words import govuk_date
 
 
 @login_required
@@ -189,7 +190,7 @@ def round_closing_date(request: HttpRequest, public_id) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Returns are now due {round_services.govuk_date(round_.closes_on)}. "
+                f"Returns are now due {govuk_date(round_.closes_on)}. "
                 "The partners' members were e-mailed the new date.",
             )
             return redirect("round_detail", public_id=round_.public_id)

@@ -17,7 +17,8 @@ from django.utils.safestring import SafeString, mark_safe
 from jinja2 import ChainableUndefined, Environment
 
 from hicm_portal.templatetags.pdf_text import breakable
-from hicm_portal.templatetags.portal import govuk_date, money
+from hicm_portal.templatetags.portal import money
+from hicm_portal.words import govuk_date
 
 
 def environment(**options) -> Environment:

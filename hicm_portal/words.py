@@ -1,4 +1,10 @@
-"""Words the GOV.UK way, for Python code and the template filters alike (templatetags/portal)."""
+"""Words the GOV.UK way, for Python code and the template filters alike (templatetags/portal):
+dates ("31 March 2027"), times ("2:16pm"), moments ("2:16pm on 27 November 2026") and
+possessives."""
+
+from datetime import date, datetime
+
+from django.utils import timezone
 
 
 def possessive(name) -> str:
@@ -8,3 +14,45 @@ def possessive(name) -> str:
     if not text:
         return ""
     return f"{text}'" if text.endswith(("s", "S")) else f"{text}'s"
+
+
+def govuk_time(value) -> str:
+    """A time the GOV.UK way, in the portal's time zone: 9am, 2:51pm, midday, midnight."""
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    if (value.hour, value.minute) == (12, 0):
+        return "midday"
+    if (value.hour, value.minute) == (0, 0):
+        return "midnight"
+    hour = value.hour % 12 or 12
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+
+def govuk_date(value) -> str:
+    """A date the GOV.UK way: 31 March 2027 (a date-time in the portal's time zone; an ISO
+    string, as in an issued return's snapshot, is read first)."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{value.day} {value:%B %Y}"
+
+
+def govuk_datetime(value) -> str:
+    """A moment the GOV.UK way: 2:16pm on 27 November 2026."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return f"{govuk_time(value)} on {govuk_date(value)}"

@@ -42,8 +42,9 @@ from assessments.models import (
     System,
     SystemRole,
 )
+from assessments.review_selectors import RETURN_AWAITING_NEW_PROPOSAL
 from assessments.rules import roles_of
-from hicm_portal.templatetags.portal import govuk_date
+from hicm_portal.words import govuk_date
 from improvement_plans.models import Action, IssuedReturn
 
 # Actions due within this many days, and returns issued within as many, wait for attention.
@@ -198,17 +199,13 @@ def _facilitator_queries(facilitated: list[int]) -> list:
             **ROUND_COLUMNS,
         )
     )
-    # A proposal returned by the steering committee: the return of its latest version (the
-    # return itself moves the version on, so the decision is on this version or the one
-    # before).
+    # A proposal returned by the steering committee, waiting for a new proposal.
     queries.append(
         _shaped(
             Decision.objects.filter(
-                kind=Decision.Kind.RETURN,
+                RETURN_AWAITING_NEW_PROPOSAL,
                 consensus__round__system__in=facilitated,
                 consensus__round__status__in=[Round.Status.REVIEW, Round.Status.APPROVAL],
-                consensus__state=Consensus.State.RETURNED,
-                proposal_version__gte=F("consensus__version") - 1,
             ),
             "proposal_returned",
             a_system=F("consensus__round__system_id"),

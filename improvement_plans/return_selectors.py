@@ -4,19 +4,29 @@ into the rows and charts its body prints.
 """
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Max, Min
+from django.db.models import F, Max, Min, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from assessments.framework_content import content_of
-from assessments.models import Consensus, Decision, Level, Round
+from assessments.models import (
+    Consensus,
+    Decision,
+    Level,
+    Member,
+    Partner,
+    RegionalViewer,
+    Round,
+    SystemRole,
+)
 from assessments.review_selectors import trend_rows, trend_values
 from assessments.selectors import previous_agreed_levels
 from hicm_portal.charts import radar, trend_charts
 from hicm_portal.jinja_env import render_html
-from hicm_portal.templatetags.portal import govuk_date
+from hicm_portal.words import govuk_date
 from improvement_plans.models import Investment, IssuedReturn
 from improvement_plans.selectors import investment_totals, plan_actions
 
@@ -279,3 +289,45 @@ def return_body_context(data: dict) -> dict:
 
 def level_text(level: dict | None) -> str:
     return f"{level['number']} {level['name']}" if level else ""
+
+
+def next_version(round_: Round) -> int:
+    """The version the round's next issued return takes."""
+    return (IssuedReturn.objects.filter(round=round_).aggregate(v=Max("version"))["v"] or 0) + 1
+
+
+def issue_audience(system) -> dict[str, QuerySet]:
+    """Who is told when a return of `system` is issued, by kind: its steering committee, the
+    members of its partners and its region's viewers, as active role holders."""
+    return {
+        kind: holders.filter(user__is_active=True)
+        for kind, holders in {
+            "steering": SystemRole.objects.filter(system=system, role=SystemRole.Role.STEERING),
+            "members": Member.objects.filter(partner__system=system),
+            "viewers": RegionalViewer.objects.filter(region_id=system.region_id),
+        }.items()
+    }
+
+
+@dataclass
+class IssueAudience:
+    """How many people of each kind an issue e-mails (`issue_audience`), for its confirmation."""
+
+    steering: int
+    members: int
+    partners: int
+    viewers: int
+    region: str
+
+
+def issue_audience_counts(round_: Round, issuing) -> IssueAudience:
+    """How many people of each kind the issue e-mails, leaving out the person issuing: one
+    query per kind."""
+    system = round_.system
+    counts = {
+        kind: holders.exclude(user=issuing).values("user").distinct().count()
+        for kind, holders in issue_audience(system).items()
+    }
+    return IssueAudience(
+        **counts, partners=Partner.objects.filter(system=system).count(), region=str(system.region)
+    )

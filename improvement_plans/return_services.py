@@ -2,14 +2,13 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Member, RegionalViewer, Round, SystemRole
+from assessments.models import Round
 from assessments.round_services import audit
 from hicm_portal.notify import notify, portal_link
-from improvement_plans import documents, reports
+from improvement_plans import documents, reports, return_selectors
 from improvement_plans.models import IssuedReturn, ReturnNarrative
 
 NOT_AGREED = "A return can be written only for an agreed round."
@@ -44,7 +43,7 @@ def return_issue(*, round_: Round, issued_by) -> IssuedReturn:
     locked = Round.objects.select_for_update().get(pk=round_.pk)
     if locked.status != Round.Status.AGREED:
         raise ValidationError(NOT_AGREED)
-    version = (IssuedReturn.objects.filter(round=locked).aggregate(v=Max("version"))["v"] or 0) + 1
+    version = return_selectors.next_version(locked)
     issued = IssuedReturn.objects.create(
         round=locked,
         version=version,
@@ -65,15 +64,10 @@ def return_issue(*, round_: Round, issued_by) -> IssuedReturn:
 def _tell_return_issued(round_: Round, issued: IssuedReturn, issued_by) -> None:
     """The steering committee, the members of the system's partners and the region's viewers."""
     system = round_.system
-    holders = (
-        SystemRole.objects.filter(system=system, role=SystemRole.Role.STEERING),
-        Member.objects.filter(partner__system=system),
-        RegionalViewer.objects.filter(region_id=system.region_id),
-    )
     people = {
         email
-        for holder in holders
-        for email in holder.filter(user__is_active=True).values_list("user__email", flat=True)
+        for holders in return_selectors.issue_audience(system).values()
+        for email in holders.values_list("user__email", flat=True)
     }
     people.discard(issued_by.email)
     notify(

@@ -6,12 +6,9 @@ it is served from storage; otherwise its page says it is being prepared and refr
 or, if the build failed, offers to try again (a POST to the same address).
 """
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +16,6 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
 from assessments.access import round_for
-from assessments.models import Member, Partner, RegionalViewer, SystemRole
 from improvement_plans import documents, reports, return_selectors, return_services
 from improvement_plans.access import issued_return_for
 from improvement_plans.forms import NarrativeForm
@@ -170,46 +166,6 @@ def return_draft_file(request: HttpRequest, public_id, file_format: str) -> Http
     )
 
 
-@dataclass
-class IssueAudience:
-    """Who is told when a return is issued (`return_services._tell_return_issued`'s rule)."""
-
-    steering: int
-    members: int
-    partners: int
-    viewers: int
-    region: str
-
-
-# These two reads serve the confirmation page alone (return_selectors is another page's).
-def _next_version(round_) -> int:
-    return (IssuedReturn.objects.filter(round=round_).aggregate(v=Max("version"))["v"] or 0) + 1
-
-
-def _issue_audience(round_, issuing) -> IssueAudience:
-    """How many people of each kind the issue e-mails, leaving out the person issuing: one
-    query per kind."""
-    system = round_.system
-    active = {"user__is_active": True}
-    return IssueAudience(
-        steering=SystemRole.objects.filter(system=system, role=SystemRole.Role.STEERING, **active)
-        .exclude(user=issuing)
-        .values("user")
-        .distinct()
-        .count(),
-        members=Member.objects.filter(partner__system=system, **active)
-        .exclude(user=issuing)
-        .values("user")
-        .distinct()
-        .count(),
-        partners=Partner.objects.filter(system=system).count(),
-        viewers=RegionalViewer.objects.filter(region_id=system.region_id, **active)
-        .exclude(user=issuing)
-        .count(),
-        region=str(system.region),
-    )
-
-
 # The confirmation's error, GOV.UK style.
 CONFIRM_ISSUE = "Confirm that you want to issue this version of the return"
 
@@ -238,8 +194,8 @@ def return_issue(request: HttpRequest, public_id) -> HttpResponse:
         {
             "round": round_,
             "system": round_.system,
-            "version": _next_version(round_),
-            "audience": _issue_audience(round_, request.user),
+            "version": return_selectors.next_version(round_),
+            "audience": return_selectors.issue_audience_counts(round_, request.user),
             "error": error,
         },
         status=400 if error else 200,

@@ -15,6 +15,7 @@ from assessments.framework_content import content_of
 from assessments.models import Change, Consensus, Crosswalk, Partner, Round
 from assessments.rules import roles_of
 from casestudies.selectors import crosswalk_pairs, practice_for_changes
+from hicm_portal.words import govuk_date
 from improvement_plans.models import Action, Investment, ProgressUpdate, Rag
 
 MAX_CHAIN = 50  # rounds followed back through previous_round
@@ -167,7 +168,7 @@ def _plan_row(change: Change, consensus: Consensus | None) -> PlanRow:
     planned = "–"
     if consensus.planned_level is not None:
         by = consensus.planned_by
-        planned = f"{consensus.planned_level}" + (f" by {by:%-d %B %Y}" if by else "")
+        planned = f"{consensus.planned_level}" + (f" by {govuk_date(by)}" if by else "")
     return PlanRow(change, gap=consensus.gap, agreed=str(consensus.level), planned=planned)
 
 

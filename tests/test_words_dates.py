@@ -11,7 +11,8 @@ from django.template import Context, Template
 from openpyxl import Workbook, load_workbook
 
 from hicm_portal.spreadsheets import DATE_FORMAT, MONEY_FORMAT, append_row
-from hicm_portal.templatetags.portal import govuk_date, govuk_datetime, possessive
+from hicm_portal.templatetags.portal import possessive
+from hicm_portal.words import govuk_date, govuk_datetime
 from hicm_portal.words import possessive as possessive_text
 from improvement_plans import reports
 from tests.returns.helpers import plan_round

@@ -25,6 +25,7 @@ from assessments.spreadsheets.layout import (
     SHEET_NAME,
 )
 from hicm_portal.spreadsheets import write_cell
+from hicm_portal.words import govuk_date
 
 LISTS_SHEET_NAME = "Lists"
 COLUMN_WIDTHS = (8, 40, 24, 60, 50, 14)
@@ -81,7 +82,7 @@ def return_workbook(partner_return: PartnerReturn) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_NAME
-    due = round_.closes_on.strftime("%-d %B %Y")
+    due = govuk_date(round_.closes_on)
     workbook.properties.title = f"{round_.name}: {partner_return.partner.name}, due {due}"
     workbook.properties.subject = framework.short_title
     workbook.properties.description = (

@@ -2,6 +2,8 @@
 
 from django import forms, template
 
+from hicm_portal import words
+
 register = template.Library()
 
 
@@ -75,57 +77,10 @@ def money(value) -> str:
         return str(value)
 
 
-@register.filter
-def govuk_time(value) -> str:
-    """A time the GOV.UK way, in the portal's time zone: 9am, 2:51pm, midday, midnight."""
-    from django.utils import timezone
-
-    if not value:
-        return ""
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    if (value.hour, value.minute) == (12, 0):
-        return "midday"
-    if (value.hour, value.minute) == (0, 0):
-        return "midnight"
-    hour = value.hour % 12 or 12
-    minutes = f":{value.minute:02d}" if value.minute else ""
-    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
-
-
-@register.filter
-def govuk_date(value) -> str:
-    """A date the GOV.UK way: 31 March 2027 (a date-time in the portal's time zone; an ISO
-    string, as in an issued return's snapshot, is read first)."""
-    from datetime import date, datetime
-
-    from django.utils import timezone
-
-    if not value:
-        return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
-        except ValueError:
-            return value
-    if isinstance(value, datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return f"{value.day} {value:%B %Y}"
-
-
-@register.filter
-def govuk_datetime(value) -> str:
-    """A moment the GOV.UK way: 2:16pm on 27 November 2026."""
-    from datetime import datetime
-
-    if not value:
-        return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    return f"{govuk_time(value)} on {govuk_date(value)}"
+# Dates and times the GOV.UK way: the rules are hicm_portal.words', for Python code alike.
+register.filter("govuk_time", words.govuk_time)
+register.filter("govuk_date", words.govuk_date)
+register.filter("govuk_datetime", words.govuk_datetime)
 
 
 @register.filter(needs_autoescape=True)
@@ -136,10 +91,8 @@ def possessive(name, autoescape: bool = True) -> str:
     from django.utils.html import conditional_escape
     from django.utils.safestring import mark_safe
 
-    from hicm_portal.words import possessive as possessive_of
-
     text = str(name)
     if not autoescape:
-        return possessive_of(text)
+        return words.possessive(text)
     # Escape the name alone, so the apostrophe prints as it is.
-    return mark_safe(possessive_of(conditional_escape(text)))  # noqa: S308 - the name is escaped
+    return mark_safe(words.possessive(conditional_escape(text)))  # noqa: S308 - the name is escaped

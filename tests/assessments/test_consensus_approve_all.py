@@ -6,7 +6,6 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from assessments.consensus_services import (
     NOTHING_TO_APPROVE,
@@ -15,7 +14,6 @@ from assessments.consensus_services import (
     decisions_approve_all,
 )
 from assessments.models import AuditEvent, Consensus, Decision, Dissent, PartnerReturn, Round
-from assessments.review_selectors import returned_proposals
 from tests.assessments.helpers import (
     agreed_earlier,
     approve,
@@ -238,21 +236,3 @@ def test_only_steering_members_reach_the_summary(client, cast, in_approval):
         assert client.get(url(in_approval, "approve_all")).status_code == 403
         assert client.post(url(in_approval, "approve_all"), {"confirm": "on"}).status_code == 403
     assert not Decision.objects.exists()
-
-
-def test_returned_proposals_tell_the_facilitators_home_who_returned_what_when_and_why(
-    cast, in_approval, open_round
-):
-    return_change(in_approval, "6", cast.steering, reason="The evidence is from 2019")
-    [returned] = returned_proposals([in_approval.pk])
-    assert (returned.code, returned.returned_by, returned.reason) == (
-        "6",
-        "Stu Steering",
-        "The evidence is from 2019",
-    )
-    assert returned.title == in_approval.framework.changes.get(code="6").title
-    assert returned.round_name == in_approval.name
-    assert returned.link == url(in_approval, "propose", "6")
-    assert returned.returned_at <= timezone.now()
-    propose(in_approval, "6", cast.facilitator)  # proposed again: no longer waiting
-    assert returned_proposals([in_approval.pk]) == []

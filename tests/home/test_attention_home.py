@@ -16,6 +16,7 @@ from tests.assessments.helpers import (
     approve,
     codes,
     level,
+    propose,
     propose_every_change,
     reveal,
     submit,
@@ -125,6 +126,8 @@ def test_the_facilitator_sees_a_returned_proposal_with_its_reason(client, cast, 
     assert f"change {first} was returned by {cast.steering.full_name}" in page
     assert "The evidence is from last year" in page
     assert "propose it again" in page
+    propose(open_round, first, cast.facilitator)  # proposed again: no longer waiting
+    assert "propose it again" not in home(client, cast.facilitator)
 
 
 def test_the_facilitator_is_led_to_plan_and_issue_an_agreed_round(client, cast, frameworks):
@@ -316,7 +319,7 @@ def test_the_home_page_runs_as_many_queries_for_five_waiting_systems_as_for_one(
     client.get("/")
     before = query_count(client, "/")
     # Session, person, systems, partners, and one per kind of thing that may wait for this
-    # role: seven for a facilitator (rounds four ways, returned proposals, partners, invitations)
+    # role: seven for a facilitator (rounds three ways, returned proposals, partners, invitations)
     # with their own actions.
     assert before <= 11
     for n in range(2, 6):

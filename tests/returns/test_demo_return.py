@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from hicm_portal.templatetags.portal import govuk_date
+from hicm_portal.words import govuk_date
 from improvement_plans.demo import DEMO_ACTIONS, DEMO_INVESTMENTS
 from improvement_plans.models import Action, Investment
 from tests.returns.helpers import pdf_reader
