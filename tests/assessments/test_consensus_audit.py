@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from assessments.models import AuditEvent
-from hicm_portal.templatetags.portal import govuk_time
+from hicm_portal.words import govuk_time
 from tests.assessments.helpers import (
     approve,
     codes,

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hicm_portal.templatetags.portal import govuk_time
+from hicm_portal.words import govuk_time
 
 LONDON = ZoneInfo("Europe/London")
 UTC = ZoneInfo("UTC")
