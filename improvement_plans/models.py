@@ -198,6 +198,42 @@ class Investment(models.Model):
         return f"{self.scheme_name} (£{self.amount:,.2f})"
 
 
+class Measure(models.Model):
+    """A system's own measure of one change's progress, e.g. "average reablement episode, days:
+    23 → 15": a baseline, the latest value and a target."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    system = models.ForeignKey(System, on_delete=models.PROTECT, related_name="measures")
+    change = models.ForeignKey(Change, on_delete=models.PROTECT, related_name="measures")
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=50, blank=True, help_text="e.g. days, %, people a week")
+    baseline_value = models.DecimalField(max_digits=14, decimal_places=2)
+    baseline_on = models.DateField()
+    latest_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    latest_on = models.DateField(null=True, blank=True)
+    target_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["change", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "change", "name"], name="measure_name_unique"),
+            models.CheckConstraint(
+                condition=Q(latest_value__isnull=True) | Q(latest_on__isnull=False),
+                name="measure_latest_has_a_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ActionReminderSent(models.Model):
     """One "due within 7 days" reminder per action and due date."""
 
@@ -235,6 +271,14 @@ class ReturnNarrative(models.Model):
     a BCF appendix."""
 
     round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="return_narrative")
+    title = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The return's title; left empty, \"Appendix C – \" and the framework's name.",
+    )
+    show_level_numbers = models.BooleanField(
+        default=False, help_text="Write each level's number before its name in the levels table."
+    )
     performance_issues = models.TextField(
         "current performance issues to be addressed",
         blank=True,
@@ -281,6 +325,7 @@ class IssuedReturn(models.Model):
     html = models.TextField()
     pdf = models.BinaryField()
     xlsx = models.BinaryField()
+    docx = models.BinaryField(blank=True, default=b"")
     checksum = models.CharField(max_length=64)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -317,6 +362,7 @@ class Document(models.Model):
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"
         XLSX = "xlsx", "Excel"
+        DOCX = "docx", "Word"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

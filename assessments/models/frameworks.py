@@ -101,6 +101,11 @@ class Change(models.Model):
     i_statement = models.TextField("I statement", blank=True)
     we_statement = models.TextField("We statement", blank=True)
     tips = models.JSONField("tips for success", default=list, blank=True)
+    suggested_measures = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Measures the framework suggests for this change: a list of {name, unit}.",
+    )
     groups = models.ManyToManyField(Group, blank=True, related_name="changes")
     position = models.PositiveIntegerField(default=0)
     archived = models.BooleanField(default=False)

@@ -49,6 +49,12 @@ class System(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="systems")
     name = models.CharField(max_length=150, unique=True)
     slug = models.SlugField(max_length=150, unique=True)
+    area_code = models.CharField(
+        "ONS area code",
+        max_length=9,
+        blank=True,
+        help_text="The ONS code of its Health and Wellbeing Board area, e.g. E10000018.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = SystemQuerySet.as_manager()
@@ -56,6 +62,11 @@ class System(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_code"], condition=~Q(area_code=""), name="system_area_code_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -75,11 +86,21 @@ class Partner(models.Model):
         VOLUNTARY_SECTOR = "voluntary_sector", "Voluntary sector"
         HOUSING = "housing", "Housing"
         LIVED_EXPERIENCE = "lived_experience", "Healthwatch / lived experience"
+        CCG = "ccg", "Clinical commissioning group (before July 2022)"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     system = models.ForeignKey(System, on_delete=models.PROTECT, related_name="partners")
     name = models.CharField(max_length=150)
     partner_type = models.CharField("type", max_length=30, choices=Type.choices)
+    other_types = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Further types, for an organisation that is more than one (a trust running "
+        "community and mental health services).",
+    )
+    ods_code = models.CharField(
+        "NHS ODS code", max_length=10, blank=True, help_text="Its NHS organisation code, e.g. RTH."
+    )
 
     history = HistoricalRecords()
 

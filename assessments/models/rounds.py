@@ -91,6 +91,17 @@ class Round(models.Model):
         help_text="The agreed round whose levels partners see as context.",
     )
     partners = models.ManyToManyField(Partner, through="PartnerReturn", related_name="rounds")
+    recorded_afterwards = models.BooleanField(
+        default=False,
+        help_text="Agreed before the portal and recorded in it afterwards: no partner ratings.",
+    )
+    approval_note = models.CharField(
+        "approved by",
+        max_length=200,
+        blank=True,
+        help_text="Who approved a round recorded afterwards, and where, e.g. "
+        "\"Health and Wellbeing Board, 12 September 2019\".",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -18,23 +18,30 @@ NAME = "improvement_plans_issuedreturn_frozen"
 TABLE = "improvement_plans_issuedreturn"
 MESSAGE = "An issued return cannot change"
 FROZEN = ["id", "public_id", "round_id", "version", "data", "issued_at"]
-FILLED_ONCE = {"html": "OLD.html <> ''", "pdf": "length(OLD.pdf) > 0", "xlsx": "length(OLD.xlsx) > 0"}
+FILLED_ONCE = {
+    "html": "OLD.html <> ''",
+    "pdf": "length(OLD.pdf) > 0",
+    "xlsx": "length(OLD.xlsx) > 0",
+}
 FILLED_ONCE["checksum"] = "OLD.checksum <> ''"
 
 
-def condition(distinct: str) -> str:
+def condition(distinct: str, filled_once: dict[str, str] = FILLED_ONCE) -> str:
     parts = [f"OLD.{name} {distinct} NEW.{name}" for name in FROZEN]
-    parts += [f"({filled} AND OLD.{name} {distinct} NEW.{name})" for name, filled in FILLED_ONCE.items()]
+    parts += [
+        f"({filled} AND OLD.{name} {distinct} NEW.{name})" for name, filled in filled_once.items()
+    ]
     parts.append(f"(NEW.issued_by_id IS NOT NULL AND OLD.issued_by_id {distinct} NEW.issued_by_id)")
     return "(" + " OR ".join(parts) + ")"
 
 
-def create_trigger(apps, schema_editor) -> None:
+def create_trigger(apps, schema_editor, filled_once: dict[str, str] = FILLED_ONCE) -> None:
+    """Also called by 0005, which adds the Word file (`filled_once` then names it too)."""
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
         schema_editor.execute(
             f"CREATE TRIGGER {NAME} BEFORE UPDATE ON {TABLE} FOR EACH ROW "
-            f"WHEN {condition('IS NOT')} BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
+            f"WHEN {condition('IS NOT', filled_once)} BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
         )
     elif vendor == "postgresql":
         schema_editor.execute(
@@ -45,7 +52,7 @@ def create_trigger(apps, schema_editor) -> None:
         )
         schema_editor.execute(
             f"CREATE TRIGGER {NAME} BEFORE UPDATE ON {TABLE} FOR EACH ROW "
-            f"WHEN {condition('IS DISTINCT FROM')} "
+            f"WHEN {condition('IS DISTINCT FROM', filled_once)} "
             f"EXECUTE FUNCTION improvement_plans_refuse_update('{MESSAGE}')"
         )
 
