@@ -64,6 +64,13 @@ bench: install
 	mkdir -p .bench
 	$(BENCH_ENV) $(PY) -m benchmarks.run --json .bench/bench.json $(BENCH_ARGS)
 
+## make bench-import: a national file of past returns (150 areas × 8 changes, with investments)
+## imported on a scratch SQLite database in a temporary folder; prints seconds and peak memory
+## (benchmarks/import_returns.py). IMPORT_BENCH_ARGS="--format csv" or "--areas 50"
+.PHONY: bench-import
+bench-import: install
+	$(PY) -m benchmarks.import_returns $(IMPORT_BENCH_ARGS)
+
 ## make profile: each key page's CPU time built in one process against the baseline page, the pages
 ## taken in turn (steadier than gunicorn's figures on a busy machine). PROFILE_ARGS="--page review" adds
 ## that page's cProfile; same database as make bench.

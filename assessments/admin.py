@@ -224,23 +224,50 @@ class RegionAdmin(RolesRemovedOnDeleteAdmin, HistoryImportExportAdmin):
 
 @admin.register(System)
 class SystemAdmin(RolesRemovedOnDeleteAdmin, HistoryImportExportAdmin):
+    """Systems, with the ONS code of their Health and Wellbeing Board area (checked against the
+    reference list by `System.clean`, here and in the import)."""
+
     resource_classes = [resources.SystemResource]
-    list_display = ("name", "region", "slug")
+    list_display = ("name", "region", "slug", "area_code")
     list_filter = ("region",)
-    search_fields = ("name", "slug")
+    search_fields = ("name", "slug", "area_code")
     prepopulated_fields = {"slug": ("name",)}
 
     def delete_model(self, request, obj: System) -> None:
         services.system_delete(system=obj, deleted_by=request.user)
 
 
+class PartnerAdminForm(forms.ModelForm):
+    """Further types as boxes to tick; `Partner.clean` refuses the main type among them."""
+
+    other_types = forms.MultipleChoiceField(
+        label="Further types",
+        choices=Partner.Type.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=Partner._meta.get_field("other_types").help_text,
+    )
+
+    class Meta:
+        model = Partner
+        fields = ("system", "name", "partner_type", "other_types", "ods_code")
+
+
 @admin.register(Partner)
 class PartnerAdmin(RolesRemovedOnDeleteAdmin, HistoryImportExportAdmin):
+    """Partners, with their NHS ODS code and further types. Filtering by type, here as in the
+    portal, goes by the main type."""
+
+    form = PartnerAdminForm
     resource_classes = [resources.PartnerResource]
-    list_display = ("name", "partner_type", "system")
+    list_display = ("name", "partner_type", "further_types", "ods_code", "system")
     list_filter = ("partner_type", "system__region", "system")
-    search_fields = ("name", "system__name")
+    search_fields = ("name", "system__name", "ods_code")
     list_select_related = ("system",)
+
+    @admin.display(description="further types")
+    def further_types(self, obj: Partner) -> str:
+        return ", ".join(obj.other_type_labels())
 
     def delete_model(self, request, obj: Partner) -> None:
         services.partner_delete(partner=obj, deleted_by=request.user)

@@ -165,6 +165,15 @@ class ProposalInput:
     dissent: dict[int, str] = field(default_factory=dict)  # partner id -> note
 
 
+PLANNED_BELOW_AGREED = "The planned level must be the same as or above the agreed level"
+
+
+def planned_below_agreed(level: Level, planned_level: Level | None) -> bool:
+    """The one rule of a planned level: never below the agreed one (proposals here, and rounds
+    recorded afterwards in `history_services`)."""
+    return planned_level is not None and planned_level.number < level.number
+
+
 def check_proposal(data: ProposalInput, suggested: int | None) -> None:
     """The rules a proposal must meet, named by field."""
     errors: dict[str, str] = {}
@@ -177,8 +186,8 @@ def check_proposal(data: ProposalInput, suggested: int | None) -> None:
         )
     if data.planned_level is None:
         errors["planned_level"] = "Select the planned level"
-    elif data.planned_level.number < data.level.number:
-        errors["planned_level"] = "The planned level must be the same as or above the agreed level"
+    elif planned_below_agreed(data.level, data.planned_level):
+        errors["planned_level"] = PLANNED_BELOW_AGREED
     if data.planned_level is not None and data.planned_level.number > data.level.number:
         if data.planned_by is None:
             errors["planned_by"] = "Enter the date by which the planned level will be reached"

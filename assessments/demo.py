@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from assessments.history_services import RecordedLevel, round_record_afterwards
 from assessments.models import (
     AuditEvent,
     Consensus,
@@ -28,6 +29,7 @@ from assessments.models import (
     System,
     SystemRole,
 )
+from hicm_portal.words import govuk_date
 
 User = get_user_model()
 
@@ -50,6 +52,9 @@ PARTNERS = [
     ("housing", "Northshire Homes", Partner.Type.HOUSING),
     ("healthwatch", "Healthwatch Northshire", Partner.Type.LIVED_EXPERIENCE),
 ]
+# A partner of more than one type: the mental health trust also runs community services.
+# (Northshire is not a real place, so neither it nor its partners carry ONS or ODS codes.)
+FURTHER_TYPES = {"mentalhealth": [Partner.Type.COMMUNITY_TRUST]}
 
 FIRST_NAMES = [
     "Alex",
@@ -144,7 +149,9 @@ def seed_demo(*, password: str | None) -> DemoResult:
     name_index = 0
     for short, name, partner_type in PARTNERS:
         partner, _ = Partner.objects.get_or_create(
-            system=system, name=name, defaults={"partner_type": partner_type}
+            system=system,
+            name=name,
+            defaults={"partner_type": partner_type, "other_types": FURTHER_TYPES.get(short, [])},
         )
         for number in (1, 2):
             full_name = f"{FIRST_NAMES[name_index % 16]} {LAST_NAMES[name_index % 16]}"
@@ -152,7 +159,8 @@ def seed_demo(*, password: str | None) -> DemoResult:
             person = _person(demo_address(f"{short}-{number}"), full_name, password)
             Member.objects.get_or_create(user=person, partner=partner)
             accounts.append((person.email, f"member of {name}"))
-    notes = _seed_agreed_rounds(system, facilitator)
+    notes = _seed_recorded_round(system, facilitator)
+    notes += _seed_agreed_rounds(system, facilitator)
     notes += _seed_approval_round(system, facilitator)
     notes += _seed_current_round(system, facilitator)
     return DemoResult(created=not exists, password=password, accounts=accounts, notes=notes)
@@ -278,7 +286,9 @@ def _seed_agreed_rounds(system: System, facilitator) -> list[str]:
         .order_by("user__email")
     ]
     partners = [Partner.objects.get(system=system, name=name) for _, name, _ in PARTNERS]
-    previous_mtoc = None  # each Managing transfers of care round starts from the one before
+    # Each Managing transfers of care round starts from the one before (the first from the
+    # round recorded afterwards).
+    previous_mtoc = Round.objects.filter(system=system, name=RECORDED_ROUND).first()
     for name, key, days_ago, uplift in AGREED_ROUNDS:
         framework = Framework.objects.filter(key=key).first()
         if framework is None:
@@ -362,6 +372,40 @@ def _seed_agreed_rounds(system: System, facilitator) -> list[str]:
             previous_mtoc = round_
         notes.append(f"Round {name} on {framework.short_title} is agreed.")
     return notes
+
+
+RECORDED_ROUND = "2018/19"
+
+
+def _seed_recorded_round(system: System, facilitator) -> list[str]:
+    """A round agreed before the portal, recorded afterwards by the facilitator from the BCF
+    plan of the day: levels and plans only (planned dates in the past), no partner ratings."""
+    framework = Framework.objects.filter(key="mtoc-2017").first()
+    if framework is None or Round.objects.filter(system=system, name=RECORDED_ROUND).exists():
+        return []
+    agreed_on = timezone.localdate() - timedelta(days=7 * 365)
+    levels = {level.number: level for level in framework.levels.all()}
+    changes = framework.changes.filter(archived=False).order_by("position")
+    round_record_afterwards(
+        actor=facilitator,
+        system=system,
+        framework=framework,
+        name=RECORDED_ROUND,
+        agreed_on=agreed_on,
+        approval_note=f"Northshire Health and Wellbeing Board, {govuk_date(agreed_on)}",
+        levels=[
+            RecordedLevel(
+                change=change,
+                level=levels[1 + index % 3],
+                planned_level=levels[2 + index % 3],
+                planned_by=agreed_on + timedelta(days=200),
+                challenges="Recruitment to home care and reablement posts.",
+                milestones="Discharge team formed across the hospital and the council.",
+            )
+            for index, change in enumerate(changes)
+        ],
+    )
+    return [f"Round {RECORDED_ROUND} on {framework.short_title} is recorded afterwards."]
 
 
 APPROVAL_ROUND = "2026/27 Q2"

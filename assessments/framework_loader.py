@@ -113,6 +113,30 @@ def _text_list(path: Path, data: dict, key: str, where: str) -> None:
         _fail(path, f"{where}{key}", "must be a list of text")
 
 
+def _measures(path: Path, change: dict, where: str) -> None:
+    """A change's suggested measures: a list of {name, unit}, names as long as a system's
+    measure may be named (200 characters), units 50, no name twice."""
+    measures = change.get("measures")
+    if measures is None:
+        return
+    if not isinstance(measures, list):
+        _fail(path, f"{where}measures", "must be a list of measures, each with a name and a unit")
+    names: set[str] = set()
+    for index, measure in enumerate(measures):
+        measure_where = f"{where}measures[{index}]."
+        if not isinstance(measure, dict):
+            _fail(path, f"{where}measures[{index}]", "must be a mapping with a name and a unit")
+        unknown = sorted(str(key) for key in measure if key not in ("name", "unit"))
+        if unknown:
+            _fail(path, f"{where}measures[{index}]", f"has unknown keys: {', '.join(unknown)}")
+        _text(path, measure, "name", measure_where, required=True, limit=200)
+        _text(path, measure, "unit", measure_where, required=False, limit=50)
+        name = measure["name"].strip()
+        if name.casefold() in names:
+            _fail(path, f"{measure_where}name", f"{name!r} is used twice")
+        names.add(name.casefold())
+
+
 def _code(path: Path, data: dict, where: str) -> str:
     code = data.get("code")
     if isinstance(code, int) and not isinstance(code, bool):
@@ -188,6 +212,7 @@ def check_framework_data(path: Path, data: Any) -> dict:
         for key_name in ("summary", "i_statement", "we_statement"):
             _text(path, change, key_name, where, required=False)
         _text_list(path, change, "tips", where)
+        _measures(path, change, where)
         change_groups = change.get("groups") or []
         if not isinstance(change_groups, list):
             _fail(path, f"{where}groups", "must be a list of group codes")
@@ -313,6 +338,11 @@ def _write_framework(path: Path, data: dict, framework: Framework | None) -> Fra
         for optional in ("summary", "i_statement", "we_statement", "tips"):
             if item.get(optional) is not None:
                 defaults[optional] = item[optional]
+        if item.get("measures") is not None:
+            defaults["suggested_measures"] = [
+                {"name": measure["name"].strip(), "unit": (measure.get("unit") or "").strip()}
+                for measure in item["measures"]
+            ]
         change, _ = Change.objects.update_or_create(
             framework=framework, code=item["code"], defaults=defaults
         )

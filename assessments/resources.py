@@ -7,7 +7,7 @@ it is confirmed; the confirmed import runs in one transaction.
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from import_export import fields, resources
-from import_export.widgets import ForeignKeyWidget, Widget
+from import_export.widgets import CharWidget, ForeignKeyWidget, Widget
 
 from assessments.framework_content import framework_edited
 from assessments.models import (
@@ -52,28 +52,75 @@ class RegionResource(resources.ModelResource):
         clean_model_instances = True
 
 
+class CodeWidget(CharWidget):
+    """A code as the portal keeps it: spaces around it dropped, capital letters. The model's
+    `clean` checks it (an area code against the reference list, an ODS code's form)."""
+
+    def clean(self, value, row=None, **kwargs):
+        return str(value if value is not None else "").strip().upper()
+
+
 class SystemResource(resources.ModelResource):
+    """Systems by slug. `area_code` (optional) is the ONS code of the system's Health and
+    Wellbeing Board area, checked against the reference list and held by one system only
+    (`System.clean`)."""
+
     region = fields.Field(
         column_name="region", attribute="region", widget=LookupWidget(Region, "slug", "region")
     )
+    area_code = fields.Field(column_name="area_code", attribute="area_code", widget=CodeWidget())
 
     class Meta:
         model = System
-        fields = ("name", "slug", "region")
+        fields = ("name", "slug", "region", "area_code")
         import_id_fields = ("slug",)
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True
 
 
+class PartnerTypesWidget(Widget):
+    """Further partner types in one cell, separated by semicolons, each by its key or its name
+    in any case ("community_trust; Mental health trust"). `Partner.clean` refuses the main type
+    and repeats."""
+
+    def clean(self, value, row=None, **kwargs):
+        by_word = {}
+        for key, label in Partner.Type.choices:
+            by_word[key.lower()] = key
+            by_word[str(label).lower()] = key
+        types = []
+        for word in str(value if value is not None else "").split(";"):
+            word = word.strip()
+            if not word:
+                continue
+            if word.lower() not in by_word:
+                raise ValueError(
+                    f"{word!r} is not a partner type. Separate further types with semicolons, "
+                    f"each one of: {', '.join(Partner.Type.values)}"
+                )
+            types.append(by_word[word.lower()])
+        return types
+
+    def render(self, value, obj=None, **kwargs):
+        return "; ".join(value or [])
+
+
 class PartnerResource(resources.ModelResource):
+    """Partners by system and name, with their main type; optionally their NHS ODS code and
+    further types (`Partner.clean` checks both)."""
+
     system = fields.Field(
         column_name="system", attribute="system", widget=LookupWidget(System, "slug", "system")
+    )
+    ods_code = fields.Field(column_name="ods_code", attribute="ods_code", widget=CodeWidget())
+    other_types = fields.Field(
+        column_name="other_types", attribute="other_types", widget=PartnerTypesWidget()
     )
 
     class Meta:
         model = Partner
-        fields = ("system", "name", "partner_type")
+        fields = ("system", "name", "partner_type", "ods_code", "other_types")
         import_id_fields = ("system", "name")
         skip_unchanged = True
         report_skipped = True

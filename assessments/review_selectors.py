@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, Prefetch, Q
 from django.http import Http404
+from django.utils import timezone
 
 from assessments.framework_content import FrameworkContent, content_of
 from assessments.models import (
@@ -525,7 +526,13 @@ def trend_rows(round_: Round) -> dict:
         )
         # The columns shown, and those the frameworks' cached content is keyed on.
         .select_related("framework")
-        .only("name", "framework__short_title", "framework__version", "framework__loaded_at")
+        .only(
+            "name",
+            "recorded_afterwards",
+            "framework__short_title",
+            "framework__version",
+            "framework__loaded_at",
+        )
         .order_by("agreed_at")
         if round_.agreed_at
         else []
@@ -561,6 +568,8 @@ def trend_rows(round_: Round) -> dict:
             check = planned_versus_achieved(
                 planned=levels[before[1]], due=before[2], achieved=levels[now[0]], round_=round_
             )
+            if previous.recorded_afterwards:
+                check += f" (planned in {previous.name}, recorded afterwards)"
         rows.append(TrendRow(change, points, check))
     return {"rows": rows, "rounds": rounds}
 
@@ -570,6 +579,7 @@ def trend_values(trend: dict) -> dict:
     and `charts.trend_charts` draws."""
     return {
         "rounds": [r.name for r in trend["rounds"]],
+        "recorded_afterwards": [r.name for r in trend["rounds"] if r.recorded_afterwards],
         "changes": [
             {
                 "code": row.change.code,
@@ -584,7 +594,7 @@ def trend_values(trend: dict) -> dict:
 
 def planned_versus_achieved(*, planned: Level, due, achieved: Level, round_: Round) -> str:
     """Did the level planned in the earlier round (`planned`, by `due`) arrive by its date?"""
-    on = round_.agreed_at.date() if round_.agreed_at else None
+    on = timezone.localdate(round_.agreed_at) if round_.agreed_at else None
     if achieved.number >= planned.number:
         if due is None or on is None or on <= due:
             return f"Planned {planned.name}: reached"

@@ -138,9 +138,10 @@ def _phase_links(user, round_: Round) -> list[tuple[str, str]]:
     key = [round_.public_id]
     if user.has_perm("assessments.reveal_round", round_):
         links.append(("Reveal the ratings", reverse("reveal", args=key)))
-    if user.has_perm("assessments.view_review", round_):
-        if round_.is_agreed:
-            links.append(("Agreed levels and trend", reverse("agreed", args=key)))
+    if round_.is_agreed and user.has_perm("assessments.view_review", round_):
+        links.append(("Agreed levels and trend", reverse("agreed", args=key)))
+    # A round recorded afterwards has no partner ratings to review and no decisions.
+    if user.has_perm("assessments.view_review", round_) and not round_.recorded_afterwards:
         links.append(("Review the ratings side by side", reverse("review", args=key)))
         if round_.status == Round.Status.APPROVAL or round_.is_agreed:
             label = (

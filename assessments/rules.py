@@ -127,6 +127,17 @@ rules.add_perm("assessments.invite_people", is_facilitator)
 rules.add_perm("assessments.add_round", is_facilitator)
 
 
+@rules.predicate
+def is_site_administrator(user) -> bool:
+    """Django staff: the admin site, and every system's history (rounds recorded afterwards)."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+# A round that took place before the portal: its facilitators record it, or a site
+# administrator (for instance importing a national file of past returns).
+rules.add_perm("assessments.record_round_afterwards", is_facilitator | is_site_administrator)
+
+
 # ---------------------------------------------------------------------------
 # Rounds and returns. Each predicate takes the user and a Round or a PartnerReturn.
 

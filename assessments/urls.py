@@ -1,7 +1,7 @@
 from django.urls import path
 
 import hicm_portal.converters  # noqa: F401 (registers <code:>, <token:>, <fileformat:>)
-from assessments import consensus_views, round_views, views
+from assessments import consensus_views, history_views, round_views, views
 
 urlpatterns = [
     path("systems/<slug:slug>/", views.system_detail, name="system_detail"),
@@ -27,6 +27,7 @@ RETURN = "rounds/<uuid:public_id>/partners/<uuid:partner_id>/"
 urlpatterns += [
     path("systems/<slug:slug>/rounds/", round_views.round_list, name="round_list"),
     path("systems/<slug:slug>/rounds/new/", round_views.round_new, name="round_new"),
+    path("systems/<slug:slug>/rounds/record/", history_views.round_record, name="round_record"),
     path("rounds/<uuid:public_id>/", round_views.round_detail, name="round_detail"),
     path("rounds/<uuid:public_id>/edit/", round_views.round_edit, name="round_edit"),
     path("rounds/<uuid:public_id>/open/", round_views.round_open, name="round_open"),

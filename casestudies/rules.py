@@ -10,17 +10,12 @@ the same as asking one.
 
 import rules
 
-from assessments.rules import roles_of
+from assessments.rules import is_site_administrator, roles_of
 
 
 def systems_facilitated_by(user) -> frozenset[int]:
     """The ids of the systems this person facilitates: those whose case studies they own."""
     return roles_of(user).facilitator_of
-
-
-@rules.predicate
-def is_site_administrator(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
 @rules.predicate

@@ -131,6 +131,9 @@ def trend_charts(trend_data: dict) -> list[dict]:
     line of the level (tests/returns/test_charts.py).
     """
     rounds = trend_data.get("rounds", [])
+    # A round recorded afterwards is named so in the figures ("2019/20, recorded afterwards").
+    recorded = set(trend_data.get("recorded_afterwards", []))
+    shown = [f"{name}, recorded afterwards" if name in recorded else name for name in rounds]
     shared = trend(rounds, [None] * len(rounds))
     x_of = [tick["x"] for tick in shared["ticks"]]
     y_of = {int(line["label"]): line["y"] for line in shared["gridlines"]}
@@ -152,7 +155,7 @@ def trend_charts(trend_data: dict) -> list[dict]:
                 "chart_title": f"Trend of change {change['code']}",
                 "chart": chart,
                 "figures": "; ".join(
-                    f"{name}: {value or '–'}" for name, value in zip(rounds, values, strict=True)
+                    f"{name}: {value or '–'}" for name, value in zip(shown, values, strict=True)
                 ),
             }
         )

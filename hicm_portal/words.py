@@ -1,6 +1,6 @@
 """Words the GOV.UK way, for Python code and the template filters alike (templatetags/portal):
 dates ("31 March 2027"), times ("2:16pm"), moments ("2:16pm on 27 November 2026") and
-possessives."""
+possessives; and dates read back as people type them (`parse_date`)."""
 
 from datetime import date, datetime
 
@@ -44,6 +44,26 @@ def govuk_date(value) -> str:
     if isinstance(value, datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
     return f"{value.day} {value:%B %Y}"
+
+
+# The forms a date may be typed in an import: 2019-09-12, 12/09/2019, 12 September 2019.
+DATE_FORMS = ("%Y-%m-%d", "%d/%m/%Y", "%d %B %Y")
+DATE_EXAMPLE = "12 September 2019, 12/09/2019 or 2019-09-12"
+
+
+def parse_date(text) -> date:
+    """A date as a person types it: "2019-09-12", "12/09/2019" (day first, as in the UK) or
+    "12 September 2019" (the month's name in any case). Raises ValueError with a message
+    saying what was wrong."""
+    cleaned = " ".join(str(text or "").split())
+    if not cleaned:
+        raise ValueError(f"Enter a date, like {DATE_EXAMPLE}")
+    for form in DATE_FORMS:
+        try:
+            return datetime.strptime(cleaned.title() if "%B" in form else cleaned, form).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{cleaned} is not a date: write it like {DATE_EXAMPLE}")
 
 
 def govuk_datetime(value) -> str:

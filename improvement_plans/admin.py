@@ -6,12 +6,20 @@ deleted: a plan keeps its record. Progress is posted on the action's page."""
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from import_export.admin import ExportMixin
 
 from assessments.admin import HistoryAdmin, ReadOnlyInline
 from assessments.forms import add_service_errors
 from improvement_plans import selectors, services
 from improvement_plans.forms import action_input_from
-from improvement_plans.models import Action, Investment, ProgressUpdate
+from improvement_plans.models import (
+    Action,
+    FundingLine,
+    Investment,
+    InvestmentChange,
+    ProgressUpdate,
+)
+from improvement_plans.resources import InvestmentResource
 
 NO_PLAN = "This action is in no plan, so it cannot be checked or changed here."
 
@@ -93,19 +101,45 @@ class ActionAdmin(HistoryAdmin):
             self.save_formset(request, form, formset, change=change)
 
 
+class FundingLineInline(ReadOnlyInline):
+    model = FundingLine
+    fields = ("source", "amount")
+
+
+class InvestmentChangeInline(ReadOnlyInline):
+    model = InvestmentChange
+    fields = ("change", "amount")
+    verbose_name = "change served"
+    verbose_name_plural = "changes served, with the amount allocated to each"
+
+
 class InvestmentAdminForm(forms.ModelForm):
+    """A scheme's name, year and whether it is ongoing. Its funding lines and allocation are
+    changed on the plan's form, where they are entered together; here they are kept as they
+    are and checked again with the rest by the same service."""
+
     class Meta:
         model = Investment
-        fields = ("scheme_name", "funding_source", "amount", "financial_year", "changes")
+        fields = ("scheme_name", "financial_year", "ongoing")
 
     def investment_input(self) -> services.InvestmentInput:
         data = self.cleaned_data
+        links = list(
+            InvestmentChange.objects.filter(investment=self.instance)
+            .select_related("change")
+            .order_by("change__position")
+        )
+        allocated = [link.amount for link in links]
         return services.InvestmentInput(
             scheme_name=data["scheme_name"],
-            funding_source=data["funding_source"],
-            amount=data["amount"],
             financial_year=data.get("financial_year") or "",
-            changes=list(data.get("changes") or []),
+            lines=[
+                services.FundingLineInput(source=line.source, amount=line.amount)
+                for line in self.instance.funding_lines.all()
+            ],
+            changes=[link.change for link in links],
+            allocation=None if None in allocated else allocated,
+            ongoing=data.get("ongoing", False),
         )
 
     def clean(self) -> dict:
@@ -119,14 +153,18 @@ class InvestmentAdminForm(forms.ModelForm):
 
 
 @admin.register(Investment)
-class InvestmentAdmin(HistoryAdmin):
+class InvestmentAdmin(ExportMixin, HistoryAdmin):
+    """Schemes: read, exported (CSV or Excel, `InvestmentResource`), and their name, year and
+    ongoing flag changed through `investment_save`."""
+
     form = InvestmentAdminForm
-    list_display = ("scheme_name", "round", "funding_source", "amount", "financial_year")
-    list_filter = ("funding_source", "financial_year")
+    resource_classes = [InvestmentResource]
+    list_display = ("scheme_name", "round", "financial_year", "ongoing")
+    list_filter = ("financial_year", "ongoing")
     search_fields = ("scheme_name",)
     list_select_related = ("round__system",)
-    filter_horizontal = ("changes",)
     readonly_fields = ("round",)
+    inlines = [FundingLineInline, InvestmentChangeInline]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -134,10 +172,20 @@ class InvestmentAdmin(HistoryAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_export_queryset(self, request):
+        return (
+            super()
+            .get_export_queryset(request)
+            .select_related("round__system")
+            .prefetch_related("funding_lines", "investmentchange_set__change")
+        )
+
     def save_model(self, request, obj, form, change) -> None:
         services.investment_save(
             round_=obj.round, data=form.investment_input(), saved_by=request.user, investment=obj
         )
 
     def save_related(self, request, form, formsets, change) -> None:
-        pass  # the service has set the changes the investment serves
+        # The service has set the funding lines and the changes; the inlines are read-only.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)

@@ -11,8 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import Member, Partner, Round, System, SystemRole
-from improvement_plans.models import Action, Investment, ProgressUpdate, ReturnNarrative
+from improvement_plans.models import (
+    Action,
+    Investment,
+    Measure,
+    ProgressUpdate,
+    ReturnNarrative,
+)
 from improvement_plans.return_services import return_issue
+from improvement_plans.services import FundingLineInput, InvestmentInput, investment_save
 
 # (change code, title, lead partner short name, status, start offset days, due offset days)
 DEMO_ACTIONS = [
@@ -34,13 +41,29 @@ DEMO_ACTIONS = [
      -30, 5),
 ]  # fmt: skip
 
+# (scheme, funding lines as (source, amount), change codes, allocation per change or None).
+# Winter discharge capacity has two funding lines allocated across the two changes it serves;
+# trusted assessors serve two changes unallocated, so the plan shows it as shared.
 DEMO_INVESTMENTS = [
-    ("Multi-disciplinary discharge teams", Investment.Source.BCF, "100000.00", ["3"]),
-    ("Trusted assessors for care homes", Investment.Source.IBCF, "70000.00", ["6", "8"]),
-    ("Choice and information", Investment.Source.BCF, "30000.00", ["7"]),
-    ("Home adaptations for discharge", Investment.Source.DFG, "50000.00", ["9"]),
-    ("Winter discharge capacity", Investment.Source.DISCHARGE, "125000.50", ["4", "5"]),
+    ("Multi-disciplinary discharge teams", [(Investment.Source.BCF, "100000.00")], ["3"], None),
+    ("Trusted assessors for care homes", [(Investment.Source.IBCF, "70000.00")], ["6", "8"], None),
+    ("Choice and information", [(Investment.Source.BCF, "30000.00")], ["7"], None),
+    ("Home adaptations for discharge", [(Investment.Source.DFG, "50000.00")], ["9"], None),
+    (
+        "Winter discharge capacity",
+        [(Investment.Source.DISCHARGE, "100000.50"), (Investment.Source.BCF, "25000.00")],
+        ["4", "5"],
+        ["75000.50", "50000.00"],
+    ),
 ]
+
+# (change code, name, unit, baseline, baseline days ago, latest, latest days ago, target)
+DEMO_MEASURES = [
+    ("4", "Average reablement episode", "days", "23", 240, "17", 60, "15"),
+    ("1", "Patients given an expected date of discharge within 24 hours", "%", "62", 240, "78",
+     30, "90"),
+    ("3", "Discharges before midday", "%", "18", 240, "24", 30, "33"),
+]  # fmt: skip
 
 PARTNER_NAMES = {
     "hospitals": "Northshire Hospitals NHS Foundation Trust",
@@ -73,16 +96,18 @@ def seed_plan_demo(system: System) -> list[str]:
     )
     changes = {c.code: c for c in round_.framework.changes.all()}
     investments = {}
-    for scheme, source, amount, codes in DEMO_INVESTMENTS:
-        investment = Investment.objects.create(
-            round=round_,
-            scheme_name=scheme,
-            funding_source=source,
-            amount=Decimal(amount),
-            financial_year="2026/27",
-            created_by=facilitator,
+    for scheme, lines, codes, allocation in DEMO_INVESTMENTS:
+        investment = investment_save(
+            round_=round_,
+            data=InvestmentInput(
+                scheme_name=scheme,
+                financial_year="2026/27",
+                lines=[FundingLineInput(source, Decimal(amount)) for source, amount in lines],
+                changes=[changes[code] for code in codes],
+                allocation=[Decimal(a) for a in allocation] if allocation else None,
+            ),
+            saved_by=facilitator,
         )
-        investment.changes.set([changes[code] for code in codes])
         for code in codes:
             investments.setdefault(code, []).append(investment)
     for code, title, lead, status, start, due in DEMO_ACTIONS:
@@ -122,15 +147,31 @@ def seed_plan_demo(system: System) -> list[str]:
                 note=notes[status],
                 new_status=status,
             )
+    for code, name, unit, baseline, baseline_ago, latest, latest_ago, target in DEMO_MEASURES:
+        Measure.objects.create(
+            system=system,
+            change=changes[code],
+            name=name,
+            unit=unit,
+            baseline_value=Decimal(baseline),
+            baseline_on=today - timedelta(days=baseline_ago),
+            latest_value=Decimal(latest),
+            latest_on=today - timedelta(days=latest_ago),
+            target_value=Decimal(target),
+            created_by=facilitator,
+        )
     ReturnNarrative.objects.create(
         round=round_,
         performance_issues=(
             "Delayed transfers rise every winter at the acute trust, and weekend discharges are "
             "about half the weekday rate."
         ),
+        # Markdown: the return prints it as a list, in the PDF and the Word file alike.
         changes_to_embed=(
-            "Home first for everyone with new care needs, trusted assessment for care home "
-            "placements, and the care home bed tracker in every home."
+            "Three changes, each with a named lead partner:\n\n"
+            "- **Home first** for everyone with new care needs\n"
+            "- trusted assessment for care home placements\n"
+            "- the care home bed tracker in every home"
         ),
         anticipated_improvements=(
             "Fewer people waiting in hospital for a package of care, and more people at home "
@@ -140,7 +181,7 @@ def seed_plan_demo(system: System) -> list[str]:
     )
     issued = return_issue(round_=round_, issued_by=facilitator)
     return [
-        f"The {round_.name} plan has {len(DEMO_ACTIONS)} actions in every status (some overdue) "
-        f"and {len(DEMO_INVESTMENTS)} investments; its BCF return is issued as version "
-        f"{issued.version}."
+        f"The {round_.name} plan has {len(DEMO_ACTIONS)} actions in every status (some overdue), "
+        f"{len(DEMO_INVESTMENTS)} investments and {len(DEMO_MEASURES)} local measures; its BCF "
+        f"return is issued as version {issued.version}."
     ]

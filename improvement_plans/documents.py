@@ -1,5 +1,5 @@
 """Documents built by the task worker: the consensus record and the BCF return (draft and
-issued, PDF and Excel), each built once per version of the data it shows, stored, and served
+issued, PDF, Excel and Word), each built once per version of the data it shows, stored, and served
 from storage.
 
 A download asks `document_request` for the document of the data as it is now. The request
@@ -35,7 +35,12 @@ logger = logging.getLogger(__name__)
 CONTENT_TYPES = {
     Document.Format.PDF: "application/pdf",
     Document.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    Document.Format.DOCX: (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    ),
 }
+# The files of an issued return, all built from its snapshot once it is issued.
+RETURN_FORMATS = (Document.Format.PDF, Document.Format.XLSX, Document.Format.DOCX)
 
 
 def _sha256(text: str) -> str:
@@ -54,7 +59,7 @@ def data_key(*, round_: Round, kind: str) -> str:
         return _sha256(reports.consensus_record_html(round_))
     if kind == Document.Kind.DRAFT_RETURN:
         data = reports.return_data(round_)
-        data.pop("generated_at")
+        data.pop("generated_at", None)
         return _sha256(_json(data))
     raise ValueError(f"an issued return's documents come from its snapshot, not {kind!r}")
 
@@ -103,20 +108,22 @@ def document_request(*, round_: Round, kind: str, fmt: str, requested_by) -> Doc
 
 
 def issued_return_documents(*, issued: IssuedReturn, requested_by) -> list[Document]:
-    """Queue the PDF and the workbook of a return just issued; the task builds them from its
-    frozen data into the snapshot. Called inside `return_issue`'s transaction."""
+    """Queue the PDF, the workbook and the Word file of a return just issued; the task builds
+    them from its frozen data into the snapshot. Called inside `return_issue`'s transaction."""
     key = issued_data_key(issued)
-    documents = []
-    for fmt in (Document.Format.PDF, Document.Format.XLSX):
-        document, _ = Document.objects.get_or_create(
+    # Every row first, then the builds: the checksum waits for each file that has a row (with
+    # the immediate backend a build runs as it is queued).
+    documents = [
+        Document.objects.get_or_create(
             round_id=issued.round_id,
             kind=Document.Kind.ISSUED_RETURN,
             file_format=fmt,
             data_key=key,
             defaults={"issued_return": issued, "requested_by": requested_by},
-        )
-        documents.append(_ensure_queued(document))
-    return documents
+        )[0]
+        for fmt in RETURN_FORMATS
+    ]
+    return [_ensure_queued(document) for document in documents]
 
 
 def issued_document(*, issued: IssuedReturn, fmt: str, requested_by) -> Document:
@@ -183,8 +190,12 @@ def document_progress(document: Document) -> Progress:
 # The worker's side.
 
 
+def _issued_on(issued: IssuedReturn):
+    return timezone.localdate(issued.issued_at)
+
+
 def _issued_html(issued: IssuedReturn) -> str:
-    return reports.return_html(issued.data, version=issued.version)
+    return reports.return_html(issued.data, version=issued.version, issued_on=_issued_on(issued))
 
 
 def _build(document: Document) -> tuple[bytes, str]:
@@ -196,17 +207,24 @@ def _build(document: Document) -> tuple[bytes, str]:
         data = reports.return_data(round_)
         if document.file_format == Document.Format.PDF:
             return reports.html_to_pdf(reports.return_html(data)), ""
+        if document.file_format == Document.Format.DOCX:
+            return reports.return_docx(data), ""
         return reports.return_xlsx(data), ""
     issued = document.issued_return
+    issued_on = _issued_on(issued)
     if document.file_format == Document.Format.PDF:
         html = _issued_html(issued)
         return reports.html_to_pdf(html), html
-    return reports.return_xlsx(issued.data, version=issued.version), ""
+    if document.file_format == Document.Format.DOCX:
+        return reports.return_docx(issued.data, version=issued.version, issued_on=issued_on), ""
+    return reports.return_xlsx(issued.data, version=issued.version, issued_on=issued_on), ""
 
 
 def _store_in_snapshot(document: Document, content: bytes, html: str) -> None:
-    """Put an issued return's file in its snapshot; once both files are there, its checksum.
-    A file already stored stays as it was issued (the database refuses to replace it too)."""
+    """Put an issued return's file in its snapshot; once its files are there, its checksum (of
+    the PDF, workbook and Word file; a return issued before Word files has its checksum of the
+    other two already, and keeps it). A file already stored stays as it was issued (the
+    database refuses to replace it too)."""
     issued = IssuedReturn.objects.select_for_update().get(pk=document.issued_return_id)
     if getattr(issued, document.file_format):
         return
@@ -215,9 +233,19 @@ def _store_in_snapshot(document: Document, content: bytes, html: str) -> None:
     if html and not issued.html:
         issued.html = html
         fields.append("html")
-    if issued.pdf and issued.xlsx:
+    # A return issued before Word files has no Word document queued: its checksum needs none.
+    docx_to_come = (
+        not issued.docx
+        and Document.objects.filter(issued_return=issued, file_format=Document.Format.DOCX)
+        .exclude(pk=document.pk)
+        .exists()
+    )
+    if issued.pdf and issued.xlsx and not docx_to_come and not issued.checksum:
         issued.checksum = reports.checksum(
-            json.dumps(issued.data, sort_keys=True), bytes(issued.pdf), bytes(issued.xlsx)
+            json.dumps(issued.data, sort_keys=True),
+            bytes(issued.pdf),
+            bytes(issued.xlsx),
+            bytes(issued.docx),
         )
         fields.append("checksum")
     issued.save(update_fields=fields)

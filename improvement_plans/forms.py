@@ -1,15 +1,26 @@
-from decimal import Decimal
+import re
 
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.layout import Field, Size
+from crispy_forms_gds.layout import HTML, Button, Field, Fieldset, Layout, Size
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.html import escape
 
 from assessments.forms import GovDateField, PortalForm
 from assessments.models import Change, Level, Partner, Round
+from hicm_portal.money import format_amount, parse_amount, pounds
 from hicm_portal.validators import validators_of
-from improvement_plans.models import Action, Investment, Rag, ReturnNarrative
-from improvement_plans.services import ActionInput, InvestmentInput
+from improvement_plans import markdown
+from improvement_plans.models import Action, Investment, InvestmentChange, Rag, ReturnNarrative
+from improvement_plans.return_selectors import NARRATIVE_PROMPTS
+from improvement_plans.selectors import investments_in_plan
+from improvement_plans.services import (
+    MESSAGE_NO_CHANGES,
+    ActionInput,
+    FundingLineInput,
+    InvestmentInput,
+)
 
 AUTO_RAG = ""
 
@@ -108,7 +119,10 @@ class ActionForm(PortalForm):
         self.fields["owner"].label_from_instance = lambda user: (
             f"{user.get_full_name()} ({user.email})"
         )
-        self.fields["investments"].queryset = Investment.objects.filter(round=round_)
+        self.fields["investments"].queryset = investments_in_plan(round_).with_total()
+        self.fields["investments"].label_from_instance = lambda investment: (
+            f"{investment.scheme_name} ({pounds(investment.total)})"
+        )
         self.fields["rag_override"].choices = [
             Choice(AUTO_RAG, "Work it out from the dates and status"),
             *[Choice(value, label) for value, label in Rag.choices],
@@ -187,32 +201,40 @@ class ProgressForm(PortalForm):
         ]
 
 
+class MoneyField(forms.CharField):
+    """An amount of money as people type it ("£250,000", "250,000", "250000.50"), read by
+    `hicm_portal.money.parse_amount`; its message is prefixed with what the amount is for."""
+
+    def __init__(self, *, prefix: str, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"spellcheck": "false"}))
+        super().__init__(**kwargs)
+        self.prefix = prefix
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_amount(value)
+        except ValueError as error:
+            message = str(error)
+            raise ValidationError(
+                f"{self.prefix}: {message[0].lower()}{message[1:]}", code="invalid"
+            ) from error
+
+
+FUNDING_LINE_ROWS = 3  # blank rows offered; an edit offers one more than the scheme has
+
+
 class InvestmentForm(PortalForm):
+    """A scheme: its name and year, up to a few funding lines (a source and an amount each),
+    the changes it serves and, optionally, how its money is allocated across them. The rules
+    are the service's (`check_investment`); the form reads the amounts and pairs the rows."""
+
     submit_label = "Save investment"
 
     scheme_name = forms.CharField(
         label="Scheme name", max_length=200, error_messages={"required": "Enter the scheme name"}
-    )
-    funding_source = forms.ChoiceField(
-        label="Funding source",
-        choices=Investment.Source.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the funding source"},
-    )
-    amount = forms.DecimalField(
-        label="Amount in pounds",
-        min_value=Decimal("0"),
-        max_digits=12,
-        decimal_places=2,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
-        help_text="For example, 125000 or 1250.50",
-        error_messages={
-            "required": "Enter the amount",
-            "invalid": "Enter the amount as a number, like 1250.50",
-            "min_value": "The amount must be £0 or more",
-            "max_decimal_places": "Enter the amount in pounds and pence, like 1250.50",
-            "max_digits": "The amount must be less than £10,000,000,000",
-        },
     )
     financial_year = forms.RegexField(
         label="Financial year",
@@ -224,37 +246,176 @@ class InvestmentForm(PortalForm):
             "invalid": "Enter the financial year like 2026/27",
         },
     )
+    ongoing = forms.BooleanField(
+        label="The scheme is ongoing: it continues after this year",
+        required=False,
+        help_text="An ongoing scheme carries into the plans of later rounds; any other scheme "
+        "carries only until its financial year ends.",
+    )
     changes = forms.ModelMultipleChoiceField(
         label="Changes it serves",
         queryset=Change.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Select at least one change this investment serves"},
+        error_messages={"required": MESSAGE_NO_CHANGES},
     )
 
-    def __init__(self, *args, round_: Round, **kwargs):
+    def __init__(self, *args, round_: Round, line_rows: int = FUNDING_LINE_ROWS, **kwargs):
         super().__init__(*args, **kwargs)
+        self.framework_changes = list(
+            Change.objects.filter(framework=round_.framework, archived=False).order_by("position")
+        )
         self.fields["changes"].queryset = Change.objects.filter(
             framework=round_.framework, archived=False
         )
+        if self.is_bound:
+            # As many rows as were posted, so nothing typed is lost.
+            posted = [key for key in self.data if re.fullmatch(r"line_\d+_source", key)]
+            line_rows = max(line_rows, len(posted))
+        self.line_rows = line_rows
+        source_choices = [("", "Select a source"), *Investment.Source.choices]
+        for number in range(1, line_rows + 1):
+            self.fields[f"line_{number}_source"] = forms.ChoiceField(
+                label="Source", choices=source_choices, required=False
+            )
+            self.fields[f"line_{number}_amount"] = MoneyField(
+                label="Amount in pounds",
+                prefix=f"Funding line {number}",
+                required=False,
+                help_text="For example, £250,000 or 1250.50",
+            )
+        for change in self.framework_changes:
+            self.fields[f"allocation_{change.pk}"] = MoneyField(
+                label=f"Change {change.code}: {change.title}",
+                prefix=f"Allocation to change {change.code}",
+                required=False,
+            )
+        # Fields in page order, so the error summary lists them as the page does.
+        self.order_fields(
+            [
+                "scheme_name",
+                "financial_year",
+                "ongoing",
+                *(name for name in self.fields if name.startswith("line_")),
+                "changes",
+            ]
+        )
+        # PortalForm laid the form out before these fields existed: lay it out again.
+        self.helper.layout = Layout(*self.layout_fields(), Button("submit", self.submit_label))
 
     def layout_fields(self) -> list:
-        return [
+        fields = [
             Field.text("scheme_name", field_width=30),
-            Field.radios("funding_source", legend_size=Size.SMALL, small=True),
-            Field.text("amount", field_width=10),
             Field.text("financial_year", field_width=5),
-            Field.checkboxes("changes", legend_size=Size.SMALL, small=True),
+            Field.checkbox("ongoing"),
         ]
+        for number in range(1, getattr(self, "line_rows", 0) + 1):
+            fields.append(
+                Fieldset(
+                    Field.select(f"line_{number}_source"),
+                    Field.text(f"line_{number}_amount", field_width=10),
+                    legend=f"Funding line {number}" + (" (optional)" if number > 1 else ""),
+                    legend_size=Size.SMALL,
+                    css_id=f"funding-line-{number}",
+                )
+            )
+        fields.append(Field.checkboxes("changes", legend_size=Size.SMALL, small=True))
+        if getattr(self, "framework_changes", None):
+            fields.append(
+                Fieldset(
+                    HTML(
+                        '<p class="govuk-hint">Leave these empty if the scheme serves its '
+                        "changes together. To divide its money, give an amount for each change "
+                        "it serves; the amounts must add up to the scheme's total.</p>"
+                    ),
+                    *(
+                        Field.text(f"allocation_{change.pk}", field_width=10)
+                        for change in self.framework_changes
+                    ),
+                    legend="How the money is allocated across the changes (optional)",
+                    legend_size=Size.SMALL,
+                    css_id="allocation",
+                )
+            )
+        return fields
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for number in range(1, self.line_rows + 1):
+            source = data.get(f"line_{number}_source")
+            amount_name = f"line_{number}_amount"
+            amount = data.get(amount_name)
+            if amount_name in self.errors:
+                continue
+            if source and amount is None:
+                self.add_error(amount_name, f"Funding line {number}: enter the amount")
+            elif amount is not None and not source:
+                self.add_error(
+                    f"line_{number}_source", f"Funding line {number}: select the funding source"
+                )
+        selected = {change.pk for change in data.get("changes") or []}
+        for change in self.framework_changes:
+            name = f"allocation_{change.pk}"
+            if data.get(name) is not None and change.pk not in selected:
+                self.add_error(
+                    name,
+                    f"Allocation to change {change.code}: the scheme does not serve this "
+                    "change; select it above or leave its amount empty",
+                )
+        return data
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """The service's errors beside the rows they are about: those of the funding lines on
+        the first row, those of the allocation on the first change's amount."""
+        first_allocation = next(
+            (
+                f"allocation_{change.pk}"
+                for change in self.framework_changes
+                if change in (self.cleaned_data.get("changes") or [])
+            ),
+            None,
+        )
+        fields = {"lines": "line_1_source", "allocation": first_allocation}
+        for name, messages in error.message_dict.items():
+            target = fields.get(name, name)
+            for message in messages:
+                self.add_error(target if target in self.fields else None, message)
 
     def investment_input(self) -> InvestmentInput:
         data = self.cleaned_data
+        changes = sorted(data["changes"], key=lambda change: change.position)
+        allocation = [data.get(f"allocation_{change.pk}") for change in changes]
         return InvestmentInput(
             scheme_name=data["scheme_name"],
-            funding_source=data["funding_source"],
-            amount=data["amount"],
             financial_year=data["financial_year"],
-            changes=list(data["changes"]),
+            lines=[
+                FundingLineInput(
+                    source=data[f"line_{number}_source"], amount=data[f"line_{number}_amount"]
+                )
+                for number in range(1, self.line_rows + 1)
+                if data.get(f"line_{number}_source")
+            ],
+            changes=changes,
+            allocation=None if all(a is None for a in allocation) else allocation,
+            ongoing=data.get("ongoing", False),
         )
+
+    @staticmethod
+    def initial_from(investment: Investment) -> dict:
+        """A saved scheme as the form's initial values."""
+        initial = {
+            "scheme_name": investment.scheme_name,
+            "financial_year": investment.financial_year,
+            "ongoing": investment.ongoing,
+            "changes": [],
+        }
+        for number, line in enumerate(investment.funding_lines.all(), start=1):
+            initial[f"line_{number}_source"] = line.source
+            initial[f"line_{number}_amount"] = format_amount(line.amount)
+        for link in InvestmentChange.objects.filter(investment=investment):
+            initial["changes"].append(link.change_id)
+            if link.amount is not None:
+                initial[f"allocation_{link.change_id}"] = format_amount(link.amount)
+        return initial
 
 
 class ActionImportForm(PortalForm):
@@ -269,27 +430,59 @@ class ActionImportForm(PortalForm):
         return [Field("spreadsheet")]
 
 
+# Under the narrative fields, and read with each of them (aria-describedby).
+FORMATTING_HINT_ID = "narrative-formatting-hint"
+
+
 class NarrativeForm(PortalForm):
+    """The return's title, its level-number option and the narrative under the BCF appendix's
+    three prompts (their labels are the return's: return_selectors.NARRATIVE_PROMPTS)."""
+
     submit_label = "Save the draft narrative"
 
-    performance_issues = forms.CharField(
-        label="Current performance issues to be addressed",
+    title = forms.CharField(
+        label="Title of the return",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=200,
+        validators=validators_of(ReturnNarrative, "title"),
+    )
+    show_level_numbers = forms.BooleanField(
+        label="Write each level's number before its name in the levels table",
+        required=False,
+        help_text="For example “3 Established” instead of “Established”.",
+    )
+    performance_issues = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "aria-describedby": FORMATTING_HINT_ID}),
         validators=validators_of(ReturnNarrative, "performance_issues"),
     )
     changes_to_embed = forms.CharField(
-        label="The changes to embed further, including commitments on reablement and care homes",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 6, "aria-describedby": FORMATTING_HINT_ID}),
         validators=validators_of(ReturnNarrative, "changes_to_embed"),
     )
     anticipated_improvements = forms.CharField(
-        label="Anticipated improvements",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 6, "aria-describedby": FORMATTING_HINT_ID}),
         validators=validators_of(ReturnNarrative, "anticipated_improvements"),
     )
+
+    def __init__(self, *args, default_title: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].help_text = (
+            f"Leave it empty for “{default_title}”."
+            if default_title
+            else "Leave it empty for “Appendix C – ” and the framework's name."
+        )
+        for key, label in NARRATIVE_PROMPTS:
+            self.fields[key].label = label
+
+    def layout_fields(self) -> list:
+        hint = escape(markdown.FORMATTING_HINT)
+        return [
+            *self.fields,
+            HTML(f'<p class="govuk-hint" id="{FORMATTING_HINT_ID}">{hint}</p>'),
+        ]
 
 
 def action_input_from(data: dict, *, investments: list, template) -> ActionInput:

@@ -12,7 +12,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -159,8 +160,47 @@ class ProgressUpdate(models.Model):
         return f"Update on {self.action} ({self.on})"
 
 
+def financial_year_of(day: date) -> str:
+    """The financial year a day falls in, written as schemes write it: 12 September 2019 ->
+    "2019/20" (a financial year runs from 1 April to 31 March)."""
+    start = day.year if day.month >= 4 else day.year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+class InvestmentQuerySet(models.QuerySet):
+    def open_on(self, day: date) -> "InvestmentQuerySet":
+        """The schemes still open on a day: marked ongoing, or whose financial year has not
+        ended by then ("2026/27" ends on 31 March 2027). Financial years written "2026/27"
+        sort as text in the order of time."""
+        return self.filter(Q(ongoing=True) | Q(financial_year__gte=financial_year_of(day)))
+
+    def with_total(self) -> "InvestmentQuerySet":
+        """Each scheme with `total`, the sum of its funding lines (a subquery, so joins to the
+        changes it serves never count a line twice)."""
+        lines = (
+            FundingLine.objects.filter(investment=OuterRef("pk"))
+            .order_by()
+            .values("investment")
+            .annotate(sum=Sum("amount"))
+            .values("sum")
+        )
+        return self.annotate(
+            total=Coalesce(
+                Subquery(lines, output_field=models.DecimalField(max_digits=14, decimal_places=2)),
+                Value(Decimal("0")),
+                output_field=models.DecimalField(max_digits=14, decimal_places=2),
+            )
+        )
+
+
 class Investment(models.Model):
-    """Money mapped to changes in an agreed round's plan."""
+    """A scheme of a plan: its money comes from one or more funding lines (`FundingLine`; the
+    scheme's total is their sum, computed, never stored) and serves one or more changes, with
+    an optional allocation of the money across them (`InvestmentChange.amount`).
+
+    A scheme is added to one round's plan (`round`) and carries into the plans that start from
+    it while it is open (`InvestmentQuerySet.open_on`), as open actions do: the same row,
+    never copied."""
 
     class Source(models.TextChoices):
         BCF = "bcf", "Better Care Fund"
@@ -170,32 +210,83 @@ class Investment(models.Model):
         OTHER = "other", "Other"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="investments")
-    scheme_name = models.CharField(max_length=200)
-    funding_source = models.CharField(max_length=10, choices=Source.choices)
-    amount = models.DecimalField(
-        max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    round = models.ForeignKey(
+        Round,
+        on_delete=models.PROTECT,
+        related_name="investments",
+        help_text="The plan the scheme was added to; it carries into later plans while open.",
     )
+    scheme_name = models.CharField(max_length=200)
     financial_year = models.CharField(
         max_length=7,
         validators=[RegexValidator(r"^20\d\d/\d\d$", "Enter the financial year like 2026/27")],
     )
-    changes = models.ManyToManyField(Change, related_name="investments")
+    ongoing = models.BooleanField(
+        default=False,
+        help_text="An ongoing scheme carries into later plans after its financial year ends.",
+    )
+    changes = models.ManyToManyField(Change, through="InvestmentChange", related_name="investments")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = InvestmentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["financial_year", "scheme_name"]
+
+    def __str__(self) -> str:
+        return self.scheme_name
+
+
+class FundingLine(models.Model):
+    """Part of a scheme's money: how much comes from one source."""
+
+    investment = models.ForeignKey(
+        Investment, on_delete=models.CASCADE, related_name="funding_lines"
+    )
+    source = models.CharField(max_length=10, choices=Investment.Source.choices)
+    amount = models.DecimalField(
+        max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        ordering = ["pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="investment_not_negative")
+            models.CheckConstraint(condition=Q(amount__gte=0), name="funding_line_not_negative")
         ]
 
     def __str__(self) -> str:
-        return f"{self.scheme_name} (£{self.amount:,.2f})"
+        return f"{self.get_source_display()}: £{self.amount:,.2f}"
+
+
+class InvestmentChange(models.Model):
+    """A change a scheme serves and, when the scheme's money is allocated across its changes,
+    the part allocated to this one (the allocations of a scheme add up to its total; the
+    service checks). Empty when the scheme serves its changes unallocated.
+
+    The table is the one Django made for the plain many-to-many field before allocations."""
+
+    investment = models.ForeignKey(Investment, on_delete=models.CASCADE)
+    change = models.ForeignKey(Change, on_delete=models.CASCADE)
+    amount = models.DecimalField(
+        "allocated amount", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        db_table = "improvement_plans_investment_changes"
+        unique_together = [("investment", "change")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="allocation_not_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.investment_id} → {self.change_id}"
 
 
 class Measure(models.Model):
@@ -223,7 +314,9 @@ class Measure(models.Model):
     class Meta:
         ordering = ["change", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["system", "change", "name"], name="measure_name_unique"),
+            models.UniqueConstraint(
+                fields=["system", "change", "name"], name="measure_name_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(latest_value__isnull=True) | Q(latest_on__isnull=False),
                 name="measure_latest_has_a_date",

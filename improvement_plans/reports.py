@@ -1,4 +1,4 @@
-"""The BCF return and the consensus record as documents: HTML, PDF and XLSX, and the
+"""The BCF return and the consensus record as documents: HTML, PDF, XLSX and DOCX, and the
 differences between two issued returns.
 
 A return is printed from its data (`return_selectors.return_data`): issuing stores that snapshot
@@ -17,6 +17,9 @@ from openpyxl.styles import Alignment, Font
 from assessments.models import Decision, Round
 from assessments.review_selectors import approval_rows
 from hicm_portal.spreadsheets import append_row
+from hicm_portal.words import govuk_date
+from improvement_plans import markdown, return_wording
+from improvement_plans.docx_return import return_docx as return_docx
 from improvement_plans.pdf import html_to_pdf
 from improvement_plans.return_selectors import (
     NARRATIVE_PROMPTS,
@@ -28,11 +31,21 @@ from improvement_plans.return_selectors import (
 from improvement_plans.return_selectors import return_data as return_data
 
 
-def return_html(data: dict, *, version: int | None = None) -> str:
-    """The return as a printable HTML document (templates/pdf/)."""
+def return_html(data: dict, *, version: int | None = None, issued_on: date | None = None) -> str:
+    """The return as a printable HTML document (templates/pdf/). Its only date of printing is
+    an issued return's issue date."""
     return render_to_string(
         "pdf/bcf_return.html",
-        {"data": data, "body": return_body_html(data), "version": version},
+        {
+            "data": data,
+            "title": return_wording.title_of(data),
+            "body": return_body_html(data),
+            "version": version,
+            "issued_on": issued_on,
+            "list_starts": sorted(
+                set().union(*(markdown.list_starts(text) for text in data["narrative"].values()))
+            ),
+        },
     )
 
 
@@ -41,22 +54,39 @@ def _date(iso: str | None) -> date | str:
     return date.fromisoformat(iso) if iso else ""
 
 
-def return_xlsx(data: dict, *, version: int | None = None) -> bytes:
-    """The return as a workbook with the same content as the PDF, user text as text."""
+def return_xlsx(data: dict, *, version: int | None = None, issued_on: date | None = None) -> bytes:
+    """The return as a workbook with the same content as the PDF, user text as text, dates as
+    date cells and amounts as numbers in pounds (hicm_portal.spreadsheets)."""
     workbook = Workbook()
     bold = Font(bold=True)
     cover = workbook.active
     cover.title = "Cover"
+    numbers = return_wording.show_numbers(data)
     rows = [
-        ("Better Care Fund return: High Impact Change Model", ""),
+        (return_wording.title_of(data), ""),
         ("System", data["system"]),
         ("Region", data["region"]),
         ("Framework", data["framework"]),
         ("Round", data["round"]),
         ("Agreed on", _date(data["agreed_at"])),
         ("Approved by", ", ".join(a["name"] for a in data["approvers"])),
+        *(
+            # A round agreed before the portal (data of returns issued earlier lack the key).
+            [
+                (
+                    "Recorded afterwards",
+                    f"Approved by {data['approval_note'] or 'nobody recorded'}; no partner ratings",
+                )
+            ]
+            if data.get("recorded_afterwards")
+            else []
+        ),
         ("Version", str(version) if version else "Draft"),
     ]
+    if version and issued_on:
+        rows.append(("Issued on", issued_on))
+    if summary := return_wording.levels_summary(data):
+        rows.append(("Summary", summary))
     for row in rows:
         append_row(cover, row)
     cover["A1"].font = Font(bold=True, size=14)
@@ -64,8 +94,9 @@ def return_xlsx(data: dict, *, version: int | None = None) -> bytes:
     for key, label in NARRATIVE_PROMPTS:
         append_row(narrative, [label, data["narrative"][key]])
     changes = workbook.create_sheet("Changes")
-    headers = ["Code", "Change", "Previous agreed level", "Current agreed level", "Planned level",
-               "Planned by", "Gap", "Rationale (Mature or Exemplary)", "Challenges",
+    headers = ["Code", "Change", "Previous agreed level", return_wording.CURRENT_HEADING,
+               "Maturity level planned", "Planned by", "Gap", "Rationale (Mature or Exemplary)",
+               "Challenges",
                "Milestones met / observed impact", "Support needs", "Investment (£)",
                "Gap with no action"]  # fmt: skip
     append_row(changes, headers)
@@ -75,9 +106,9 @@ def return_xlsx(data: dict, *, version: int | None = None) -> bytes:
             [
                 c["code"],
                 c["title"],
-                level_text(c["previous"]),
-                level_text(c["current"]),
-                level_text(c["planned"]),
+                return_wording.level_label(c["previous"], numbers=numbers),
+                return_wording.level_label(c["current"], numbers=numbers),
+                return_wording.level_label(c["planned"], numbers=numbers),
                 _date(c["planned_by"]),
                 c["gap"],
                 c["rationale"],
@@ -118,15 +149,18 @@ def return_xlsx(data: dict, *, version: int | None = None) -> bytes:
             sheet.column_dimensions[column[0].column_letter].width = 24
             for cell in column:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-    workbook.properties.title = f"BCF HICM return: {data['system']}, {data['round']}"
+    title = return_wording.title_of(data)
+    workbook.properties.title = f"{title}: {data['system']}, {data['round']}"
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
-def checksum(data_json: str, pdf: bytes, xlsx: bytes) -> str:
+def checksum(data_json: str, pdf: bytes, xlsx: bytes, docx: bytes = b"") -> str:
+    """The issued return's checksum: its data and its files. The Word file counts when there
+    is one (a return issued before Word files were built has none in its checksum)."""
     digest = hashlib.sha256()
-    for part in (data_json.encode(), pdf, xlsx):
+    for part in (data_json.encode(), pdf, xlsx, *([docx] if docx else [])):
         digest.update(hashlib.sha256(part).digest())
     return digest.hexdigest()
 
@@ -153,8 +187,8 @@ def differences(before: dict, after: dict) -> list[str]:
                 )
         if was["planned_by"] != change["planned_by"]:
             lines.append(
-                f"Change {change['code']}: planned date {was['planned_by'] or 'none'} → "
-                f"{change['planned_by'] or 'none'}"
+                f"Change {change['code']}: planned date {govuk_date(was['planned_by']) or 'none'}"
+                f" → {govuk_date(change['planned_by']) or 'none'}"
             )
     old_investments = {i["scheme"]: i for i in before["investments"]}
     new_investments = {i["scheme"]: i for i in after["investments"]}
@@ -176,8 +210,8 @@ def differences(before: dict, after: dict) -> list[str]:
             lines.append(f"Action no longer in the plan for change {key[0]}: {key[1]}")
         elif a["status"] != b["status"] or a["due"] != b["due"]:
             lines.append(
-                f"Action for change {key[0]} '{key[1]}': {a['status']}, due {a['due']} → "
-                f"{b['status']}, due {b['due']}"
+                f"Action for change {key[0]} '{key[1]}': {a['status']}, due "
+                f"{govuk_date(a['due'])} → {b['status']}, due {govuk_date(b['due'])}"
             )
     return lines
 

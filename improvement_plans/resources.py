@@ -7,13 +7,16 @@ e-mail to the action's owner, sent only once the import commits.
 """
 
 from datetime import date
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
 from assessments.models import Round
-from improvement_plans.models import Action
+from hicm_portal.money import pounds
+from improvement_plans.models import Action, Investment
+from improvement_plans.selectors import investment_changes_text
 from improvement_plans.services import ActionInput, action_create, apply_action_input
 
 # The same answer whether nobody has the address or its owner is outside this system: an
@@ -169,3 +172,45 @@ class ActionResource(resources.ModelResource):
         transaction that is rolled back, so nothing is kept and nobody is e-mailed."""
         action = action_create(round_=self.round, data=self._row_input, created_by=self.user)
         instance.pk, instance.public_id = action.pk, action.public_id
+
+
+class InvestmentResource(resources.ModelResource):
+    """Schemes for reporting (export only, from the admin): one row per scheme with its plan,
+    its funding lines, its total and the changes it serves with their allocation, in the
+    plan page's words (`investment_changes_text`). Schemes are added on the plan's form, or by
+    the import of past returns, through `investment_save`."""
+
+    system = fields.Field(column_name="system", attribute="round__system__name", readonly=True)
+    plan = fields.Field(column_name="plan", attribute="round__name", readonly=True)
+    scheme = fields.Field(column_name="scheme", attribute="scheme_name", readonly=True)
+    financial_year = fields.Field(
+        column_name="financial_year", attribute="financial_year", readonly=True
+    )
+    ongoing = fields.Field(column_name="ongoing", readonly=True)
+    funding = fields.Field(column_name="funding", readonly=True)
+    total = fields.Field(column_name="total", readonly=True)
+    changes = fields.Field(column_name="changes", readonly=True)
+
+    class Meta:
+        model = Investment
+        fields = ("system", "plan", "scheme", "financial_year", "ongoing", "funding", "total",
+                  "changes")  # fmt: skip
+        export_order = fields
+
+    def dehydrate_ongoing(self, investment: Investment) -> str:
+        return "Yes" if investment.ongoing else "No"
+
+    def dehydrate_funding(self, investment: Investment) -> str:
+        return "; ".join(
+            f"{line.get_source_display()} {pounds(line.amount)}"
+            for line in investment.funding_lines.all()
+        )
+
+    def dehydrate_total(self, investment: Investment) -> Decimal:
+        return sum((line.amount for line in investment.funding_lines.all()), Decimal("0"))
+
+    def dehydrate_changes(self, investment: Investment) -> str:
+        links = sorted(investment.investmentchange_set.all(), key=lambda link: link.change.position)
+        return investment_changes_text(
+            {"links": [[link.change_id, link.change.code, link.amount] for link in links]}
+        )

@@ -26,15 +26,23 @@ from assessments.review_selectors import trend_rows, trend_values
 from assessments.selectors import previous_agreed_levels
 from hicm_portal.charts import radar, trend_charts
 from hicm_portal.jinja_env import render_html
-from hicm_portal.words import govuk_date
-from improvement_plans.models import Investment, IssuedReturn
-from improvement_plans.selectors import investment_totals, plan_actions
+from improvement_plans import markdown, return_wording
+from improvement_plans.measure_selectors import measure_line, measure_values_by_change
+from improvement_plans.models import IssuedReturn
+from improvement_plans.selectors import (
+    investment_shared,
+    investment_totals,
+    plan_actions,
+    plan_investments,
+)
 
+# The three prompts of the 2019/20 BCF plan's Appendix C, in its words.
 NARRATIVE_PROMPTS = [
     ("performance_issues", "Current performance issues to be addressed"),
-    ("changes_to_embed", "The changes to embed further, including commitments on reablement "
-     "and care homes"),
-    ("anticipated_improvements", "Anticipated improvements"),
+    ("changes_to_embed", "The changes that you are looking to embed further – including any "
+     "changes in the context of commitments to reablement and Enhanced Health in Care Homes in "
+     "the NHS Long-Term Plan"),
+    ("anticipated_improvements", "Anticipated improvements from this work"),
 ]  # fmt: skip
 
 
@@ -57,7 +65,13 @@ def return_data(round_: Round) -> dict:
     narrative_fields = {f"return_narrative__{key}": key for key, _ in NARRATIVE_PROMPTS}
     head = (
         Round.objects.filter(pk=round_.pk)
-        .values("system__name", "system__region__name", *narrative_fields)
+        .values(
+            "system__name",
+            "system__region__name",
+            "return_narrative__title",
+            "return_narrative__show_level_numbers",
+            *narrative_fields,
+        )
         .get()
     )
     consensus = {}
@@ -96,10 +110,8 @@ def return_data(round_: Round) -> dict:
     actions_of = defaultdict(list)
     for action in actions:
         actions_of[action.change_id].append(action)
-    investments = _investments(round_)
-    totals = investment_totals(
-        (i["amount"], i["source"], i["year"], i["change_ids"]) for i in investments.values()
-    )
+    investments = plan_investments(round_)
+    totals = investment_totals(investments)
     today = timezone.localdate()
     # One row per approver, in the order they first approved, with their last approval.
     approvers = (
@@ -112,6 +124,9 @@ def return_data(round_: Round) -> dict:
             last=Max("decided_at"),
         )
         .order_by("first", "decided_by")
+    )
+    measures = measure_values_by_change(
+        round_.system_id, [change.pk for change in content.live_changes]
     )
     changes = []
     for change in content.live_changes:
@@ -137,17 +152,27 @@ def return_data(round_: Round) -> dict:
                 "actions": dict(sorted(statuses.items())),
                 "no_action": gap > 0 and not any(a.is_open for a in own),
                 "invested": _money(totals["by_change"].get(change.pk, Decimal("0"))),
+                # Schemes it shares, unallocated, with other changes (`investment_totals`).
+                "shared": _money(totals["shared_by_change"].get(change.pk, Decimal("0"))),
+                "measures": measures[change.pk],
             }
         )
     return {
+        "title": head["return_narrative__title"]
+        or return_wording.default_title(round_.framework.title),
+        "show_level_numbers": bool(head["return_narrative__show_level_numbers"]),
         "system": head["system__name"],
         "region": head["system__region__name"],
         "framework": round_.framework.title,
         "round": round_.name,
         "opens_on": round_.opens_on.isoformat(),
         "closes_on": round_.closes_on.isoformat(),
-        "agreed_at": round_.agreed_at.date().isoformat() if round_.agreed_at else None,
+        # The day in the portal's time zone (a round recorded afterwards is agreed at its start).
+        "agreed_at": timezone.localdate(round_.agreed_at).isoformat() if round_.agreed_at else None,
         "quorum": round_.quorum,
+        # A round agreed before the portal: no partner ratings or decisions, approved as noted.
+        "recorded_afterwards": round_.recorded_afterwards,
+        "approval_note": round_.approval_note,
         "approvers": [
             # The name as User.get_full_name gives it.
             {"name": a["name"] or a["email"], "last": a["last"].date().isoformat()}
@@ -155,21 +180,32 @@ def return_data(round_: Round) -> dict:
         ],
         "previous_round": previous_name,
         "narrative": {key: head[field] or "" for field, key in narrative_fields.items()},
+        "levels": [_level(level) for level in content.levels],
         "changes": changes,
+        # Each scheme once: "amount" is its total, "source" its sources in words (an issued
+        # return before funding lines had one source; its snapshot reads the same keys).
         "investments": [
             {
                 "scheme": i["scheme"],
-                "source": i["source"],
+                "source": "; ".join(dict.fromkeys(source for source, _amount in i["lines"])),
                 "year": i["year"],
-                "amount": _money(i["amount"]),
-                "changes": i["codes"],
+                "amount": _money(i["total"]),
+                "changes": [code for _id, code, _amount in i["links"]],
+                "lines": [[source, _money(amount)] for source, amount in i["lines"]],
+                "allocation": [
+                    [code, None if amount is None else _money(amount)]
+                    for _id, code, amount in i["links"]
+                ],
+                "shared": investment_shared(i),
+                "carried_from": i["carried_from"],
             }
-            for i in sorted(investments.values(), key=lambda i: (i["year"], i["scheme"]))
+            for i in investments
         ],
         "totals": {
             "total": _money(totals["total"]),
             "by_source": [[name, _money(amount)] for name, amount in totals["by_source"]],
             "by_year": [[year, _money(amount)] for year, amount in totals["by_year"]],
+            "shared": _money(totals["shared"]),
         },
         "actions": [
             {
@@ -199,40 +235,6 @@ def latest_issued_snapshot(round_: Round) -> IssuedReturn | None:
     )
 
 
-def _investments(round_: Round) -> dict[int, dict]:
-    """The round's investments, each with the ids and codes of the changes it serves (in
-    framework order). One query: a row per investment and change."""
-    investments: dict[int, dict] = {}
-    for pk, scheme, source, year, amount, change_id, code in (
-        Investment.objects.filter(round=round_)
-        .order_by("financial_year", "scheme_name", "pk", "changes__position")
-        .values_list(
-            "pk",
-            "scheme_name",
-            "funding_source",
-            "financial_year",
-            "amount",
-            "changes__id",
-            "changes__code",
-        )
-    ):
-        investment = investments.setdefault(
-            pk,
-            {
-                "scheme": scheme,
-                "source": Investment.Source(source).label,
-                "year": year,
-                "amount": amount,
-                "change_ids": [],
-                "codes": [],
-            },
-        )
-        if change_id is not None:
-            investment["change_ids"].append(change_id)
-            investment["codes"].append(code)
-    return investments
-
-
 def _previous_agreed(round_: Round, trend: dict) -> tuple[dict[int, Level], str | None]:
     """The agreed level of each change in the round this one started from, and its name. The
     trend already holds them when that round is on this framework; across editions,
@@ -246,20 +248,33 @@ def _previous_agreed(round_: Round, trend: dict) -> tuple[dict[int, Level], str 
     return previous_agreed_levels(round_), round_.previous_round.name
 
 
-def _change_row(change: dict) -> dict:
-    """A change of the return as the body prints it: its levels as "3 Established" (or "–")
-    and its actions counted by status."""
-    planned = level_text(change["planned"]) or "–"
-    if change["planned"] and change["planned_by"]:
-        planned = f"{planned} by {govuk_date(change['planned_by'])}"
+def _change_row(change: dict, *, by: str | None, numbers: bool) -> dict:
+    """A change of the return as the body prints it: its levels as "Established" (or
+    "3 Established" with numbers, or "–"), its planned date where it is not the table's, and
+    its actions counted by status."""
     counts = (f"{count} {status.lower()}" for status, count in change["actions"].items())
     return {
         **change,
         "heading": f"{change['code']}. {change['title']}",
-        "previous_text": level_text(change["previous"]) or "–",
-        "current_text": level_text(change["current"]) or "–",
-        "planned_text": planned,
-        "actions_text": ", ".join(counts) or "None",
+        "previous_text": return_wording.level_label(change["previous"], numbers=numbers) or "–",
+        "current_text": return_wording.level_label(change["current"], numbers=numbers) or "–",
+        "planned_text": return_wording.planned_cell(change, by=by, numbers=numbers),
+        "actions_text": ", ".join(counts),
+        # A return issued before measures were recorded has none in its data.
+        "measures_text": [measure_line(measure) for measure in change.get("measures") or []],
+        # Anything to print under the change's own heading ("Change by change")?
+        "details": any(
+            change.get(key)
+            for key in (
+                "rationale",
+                "challenges",
+                "milestones",
+                "support_needs",
+                "actions",
+                "no_action",
+                "measures",
+            )
+        ),  # fmt: skip
     }
 
 
@@ -278,10 +293,23 @@ def return_body_context(data: dict) -> dict:
             ("Planned level", [(c["planned"] or {}).get("number") for c in data["changes"]]),
         ],
     )
+    numbers = return_wording.show_numbers(data)
+    by = return_wording.planned_by(data)
     return {
         "data": data,
-        "change_rows": [_change_row(change) for change in data["changes"]],
-        "prompts": [(label, data["narrative"][key]) for key, label in NARRATIVE_PROMPTS],
+        "title": return_wording.title_of(data),
+        "change_rows": [_change_row(c, by=by, numbers=numbers) for c in data["changes"]],
+        "show_previous": any(c["previous"] for c in data["changes"]),
+        "levels_heading": return_wording.levels_section_heading(data),
+        "current_heading": return_wording.CURRENT_HEADING,
+        "planned_heading": return_wording.planned_heading(data),
+        "summary": return_wording.levels_summary(data),
+        # Prompts with nothing written are left out; the text keeps its Markdown structure.
+        "prompts": [
+            (label, markdown.to_html(data["narrative"][key]))
+            for key, label in NARRATIVE_PROMPTS
+            if data["narrative"].get(key, "").strip()
+        ],
         "radar": chart,
         "trends": trend_charts(data.get("trend", {})),
     }

@@ -15,11 +15,17 @@ NOT_AGREED = "A return can be written only for an agreed round."
 
 
 @transaction.atomic
-def narrative_save(*, round_: Round, saved_by, **texts: str) -> ReturnNarrative:
-    """Save the facilitator's draft narrative under the three BCF prompts."""
+def narrative_save(
+    *, round_: Round, saved_by, title: str = "", show_level_numbers: bool = False, **texts: str
+) -> ReturnNarrative:
+    """Save the facilitator's draft return: its title (empty for "Appendix C – " and the
+    framework's name), whether the levels table writes level numbers, and the narrative under
+    the three BCF prompts (Markdown, kept as written)."""
     if not saved_by.has_perm("improvement_plans.manage_plan", round_):
         raise PermissionDenied
     narrative, _ = ReturnNarrative.objects.get_or_create(round=round_)
+    narrative.title = title.strip()
+    narrative.show_level_numbers = show_level_numbers
     for key, _label in reports.NARRATIVE_PROMPTS:
         setattr(narrative, key, texts.get(key, "").strip())
     narrative.updated_by = saved_by
@@ -31,8 +37,8 @@ def narrative_save(*, round_: Round, saved_by, **texts: str) -> ReturnNarrative:
 
 @transaction.atomic
 def return_issue(*, round_: Round, issued_by) -> IssuedReturn:
-    """Freeze the return as it stands: its data now; its PDF and XLSX are built from that data
-    by the task worker, which records their checksum (`improvement_plans.documents`).
+    """Freeze the return as it stands: its data now; its PDF, XLSX and DOCX are built from
+    that data by the task worker, which records their checksum (`improvement_plans.documents`).
 
     Each issue is a new version; earlier versions stay as they were issued. Nothing is rendered
     here, under the round's lock: the files are queued in this transaction, for the worker to

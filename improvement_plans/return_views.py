@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
 from assessments.access import round_for
-from improvement_plans import documents, reports, return_selectors, return_services
+from improvement_plans import documents, reports, return_selectors, return_services, return_wording
 from improvement_plans.access import issued_return_for
 from improvement_plans.forms import NarrativeForm
 from improvement_plans.models import Document, IssuedReturn, ReturnNarrative
@@ -97,8 +97,12 @@ def return_page(request: HttpRequest, public_id) -> HttpResponse:
     narrative = ReturnNarrative.objects.filter(round=round_).first()
     form = None
     if can_manage:
-        initial = {key: getattr(narrative, key, "") for key, _ in reports.NARRATIVE_PROMPTS}
-        form = NarrativeForm(request.POST if request.method == "POST" else None, initial=initial)
+        initial = {key: getattr(narrative, key, "") for key in NarrativeForm.base_fields}
+        form = NarrativeForm(
+            request.POST if request.method == "POST" else None,
+            initial=initial,
+            default_title=return_wording.default_title(round_.framework.title),
+        )
         if request.method == "POST" and form.is_valid():
             return_services.narrative_save(
                 round_=round_, saved_by=request.user, **form.cleaned_data
@@ -110,7 +114,7 @@ def return_page(request: HttpRequest, public_id) -> HttpResponse:
     issued = list(
         IssuedReturn.objects.filter(round=round_)
         .select_related("issued_by")
-        .defer("pdf", "xlsx", "html", "data")
+        .defer("pdf", "xlsx", "docx", "html", "data")
     )
     return render(
         request,
@@ -150,7 +154,7 @@ def return_preview(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def return_draft_file(request: HttpRequest, public_id, file_format: str) -> HttpResponse:
-    """The draft return as it is now, as a PDF or workbook built by the worker."""
+    """The draft return as it is now, as a PDF, workbook or Word file built by the worker."""
     round_ = round_for(request, public_id, "improvement_plans.manage_plan")
     document = documents.document_request(
         round_=round_,

@@ -5,7 +5,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from operator import attrgetter
 
 from django.db.models import BooleanField, Case, F, Prefetch, Q, QuerySet, Value, When
 from django.urls import reverse
@@ -15,6 +14,7 @@ from assessments.framework_content import content_of
 from assessments.models import Change, Consensus, Crosswalk, Partner, Round
 from assessments.rules import roles_of
 from casestudies.selectors import crosswalk_pairs, practice_for_changes
+from hicm_portal.money import pounds
 from hicm_portal.words import govuk_date
 from improvement_plans.models import Action, Investment, ProgressUpdate, Rag
 
@@ -38,10 +38,11 @@ def round_chain(round_: Round) -> list[int]:
     return chain
 
 
-def _in_plan(round_: Round) -> Q:
+def _in_plan(round_: Round, chain: list[int] | None = None) -> Q:
     """Which actions a round's plan holds: those added to it, and the open actions of the
-    plans it started from (the same rows, linked, never copied)."""
-    earlier = round_chain(round_)[1:]
+    plans it started from (the same rows, linked, never copied). `chain`: the round's
+    `round_chain` when the caller has read it."""
+    earlier = (chain or round_chain(round_))[1:]
     return Q(rounds=round_) | Q(rounds__in=earlier, status__in=Action.OPEN_STATUSES)
 
 
@@ -124,11 +125,11 @@ def _plan_action(action: Action, today, address: Callable) -> PlanAction:
     )
 
 
-def _plan_actions(round_: Round) -> QuerySet[Action]:
+def _plan_actions(round_: Round, chain: list[int] | None = None) -> QuerySet[Action]:
     """The plan's actions (`_in_plan`) with only what their rows show: no related object is
     built, the names of the lead partner and owner come as annotations."""
     return (
-        Action.objects.filter(_in_plan(round_))
+        Action.objects.filter(_in_plan(round_, chain))
         .distinct()
         .only("public_id", "title", "change", "status", "start_date", "due_date", "rag_override")
         .annotate(
@@ -148,7 +149,8 @@ class PlanRow:
     agreed: str = "–"  # "3 Established"
     planned: str = "–"  # "4 Mature by 1 March 2027"
     actions: list[PlanAction] = field(default_factory=list)
-    invested: Decimal = Decimal("0")
+    invested: Decimal = Decimal("0")  # allocated to this change (`investment_totals`)
+    shared: Decimal = Decimal("0")  # schemes it shares, unallocated, with other changes
     practice: list[dict] = field(default_factory=list)  # beside a gap: slug, title, place
 
     @property
@@ -185,46 +187,160 @@ def _plan_consensus(round_: Round, levels: dict) -> dict[int, Consensus]:
     return consensus
 
 
-def _plan_investments(round_: Round, changes: dict[int, Change]) -> list[dict]:
-    """The round's investments as the plan's table shows them, with the ids of the changes
-    each serves (for the totals), named from `changes` (the framework's, by id: an investment
-    serves changes of its round's framework). One query: a row per investment and change."""
-    investments: dict[int, dict] = {}
+def investments_in_plan(round_: Round, chain: list[int] | None = None) -> QuerySet[Investment]:
+    """The schemes of a round's plan: those added to it, and the schemes of the plans it
+    started from that are still open on the day it opens (`InvestmentQuerySet.open_on`): the
+    same rows, never copied, so a return counts each scheme once. `chain`: the round's
+    `round_chain` when the caller has read it."""
+    earlier = (chain or round_chain(round_))[1:]
+    carried = Investment.objects.filter(round__in=earlier).open_on(round_.opens_on)
+    return Investment.objects.filter(Q(round=round_) | Q(pk__in=carried.values("pk")))
+
+
+def plan_investments(
+    round_: Round,
+    *,
+    crosswalk: Iterable[tuple[int, int]] | None = None,
+    chain: list[int] | None = None,
+) -> list[dict]:
+    """The schemes of a round's plan (`investments_in_plan`), in year and name order, each as
+    a dict: scheme, year, ongoing, whether carried from an earlier plan, its funding lines
+    (source label, amount), total, and the changes it serves as (change id, code, allocated
+    amount or None) in framework order. A scheme carried from a plan on an earlier edition of
+    the framework serves the changes its changes map to (`crosswalk`, read when needed and not
+    given). One query (a row per change served and funding line), and one for the round's
+    `chain` unless given."""
     address = _addresses("investment_edit", round_.public_id)
+    investments: dict[int, dict] = {}
+    other_editions = False
     rows = (
-        Investment.objects.filter(round=round_)
-        .order_by("financial_year", "scheme_name", "pk")
+        investments_in_plan(round_, chain)
+        .order_by(
+            "financial_year",
+            "scheme_name",
+            "pk",
+            "investmentchange__change__position",
+            "funding_lines__pk",
+        )
         .values_list(
             "pk",
             "public_id",
             "scheme_name",
-            "funding_source",
             "financial_year",
-            "amount",
-            "changes",
+            "ongoing",
+            "round_id",
+            "round__name",
+            "investmentchange__change_id",
+            "investmentchange__change__code",
+            "investmentchange__change__framework_id",
+            "investmentchange__amount",
+            "funding_lines__pk",
+            "funding_lines__source",
+            "funding_lines__amount",
         )
     )
-    for pk, public_id, scheme, source, year, amount, change_id in rows:
+    # Each row is one (change served, funding line) pair of a scheme: each is taken once.
+    seen_links, seen_lines = set(), set()
+    for row in rows:
+        pk, public_id, scheme, year, ongoing, origin, origin_name = row[:7]
+        change_id, code, framework, amount, line_id, source, line_amount = row[7:]
         investment = investments.get(pk)
         if investment is None:
             investment = investments[pk] = {
                 "public_id": public_id,
                 "url": address(public_id),
                 "scheme": scheme,
-                "source": Investment.Source(source).label,
                 "year": year,
-                "amount": amount,
-                "change_ids": [],
+                "ongoing": ongoing,
+                "carried_from": origin_name if origin != round_.pk else "",
+                "lines": [],
+                "total": Decimal("0"),
+                "links": [],
             }
-        if change_id is not None:
-            investment["change_ids"].append(change_id)
-    for investment in investments.values():
-        served = sorted(
-            (changes[pk] for pk in investment["change_ids"] if pk in changes),
-            key=attrgetter("position"),
+        if change_id is not None and (pk, change_id) not in seen_links:
+            seen_links.add((pk, change_id))
+            investment["links"].append([change_id, code, amount])
+            other_editions = other_editions or framework != round_.framework_id
+        if line_id is not None and line_id not in seen_lines:
+            seen_lines.add(line_id)
+            investment["lines"].append((Investment.Source(source).label, line_amount))
+            investment["total"] += line_amount
+    if other_editions:
+        to_codes = dict(
+            Change.objects.filter(framework=round_.framework_id).values_list("pk", "code")
         )
-        investment["changes"] = ", ".join(change.code for change in served)
+        forward = {
+            from_id: to_id
+            for from_id, to_id in (crosswalk_pairs() if crosswalk is None else crosswalk)
+            if to_id in to_codes
+        }
+        for investment in investments.values():
+            for link in investment["links"]:
+                if link[0] in forward:
+                    link[0] = forward[link[0]]
+                    link[1] = to_codes[link[0]]
+    for investment in investments.values():
+        investment["changes"] = investment_changes_text(investment)
     return list(investments.values())
+
+
+def investment_changes_text(investment: dict) -> str:
+    """The changes a scheme serves in words: "1 (£600.00), 4 (£400.00)" when allocated,
+    "1, 4 (shared)" when several share it unallocated, "3" for one."""
+    links = investment["links"]
+    if investment_shared(investment):
+        return ", ".join(code for _id, code, _amount in links) + " (shared)"
+    if len(links) > 1:
+        return ", ".join(f"{code} ({pounds(amount)})" for _id, code, amount in links)
+    return ", ".join(code for _id, code, _amount in links)
+
+
+def investment_totals(investments: Iterable[dict]) -> dict:
+    """Totals of schemes (`plan_investments`' dicts): overall, per funding source and per year,
+    each scheme once; and per change, never counting a scheme twice:
+
+    - `by_change`: the money allocated to each change. A scheme allocated across its changes
+      counts each allocation against its change; a scheme serving one change counts in full
+      against it.
+    - `shared`: the schemes serving several changes without an allocation, each once, and
+      `shared_by_change`: per change, the total of those schemes it shares (shown beside the
+      change as shared, never added to its allocated figure).
+
+    So the allocated figures of all changes plus `shared` make `total`, exactly."""
+    by_source: dict[str, Decimal] = defaultdict(Decimal)
+    by_year: dict[str, Decimal] = defaultdict(Decimal)
+    by_change: dict[int, Decimal] = defaultdict(Decimal)
+    shared_by_change: dict[int, Decimal] = defaultdict(Decimal)
+    total = shared = Decimal("0")
+    for investment in investments:
+        total += investment["total"]
+        by_year[investment["year"]] += investment["total"]
+        for source, amount in investment["lines"]:
+            by_source[source] += amount
+        links = investment["links"]
+        if links and all(amount is not None for _id, _code, amount in links):
+            for change_id, _code, amount in links:
+                by_change[change_id] += amount
+        elif len(links) == 1:
+            by_change[links[0][0]] += investment["total"]
+        else:
+            shared += investment["total"]
+            for change_id, _code, _amount in links:
+                shared_by_change[change_id] += investment["total"]
+    return {
+        "total": total,
+        "by_source": sorted(by_source.items()),
+        "by_year": sorted(by_year.items()),
+        "by_change": dict(by_change),
+        "shared": shared,
+        "shared_by_change": dict(shared_by_change),
+    }
+
+
+def investment_shared(investment: dict) -> bool:
+    """A scheme serving several changes without an allocation (`investment_totals`)."""
+    links = investment["links"]
+    return len(links) > 1 and any(amount is None for _id, _code, amount in links)
 
 
 def _change_names(change_ids: set[int]) -> dict[int, str]:
@@ -252,7 +368,8 @@ def plan_rows(round_: Round) -> dict:
     forward = {from_id: to_id for from_id, to_id in crosswalk if to_id in rows}
     unmapped = []
     address = _addresses("action_detail")
-    for action in _plan_actions(round_):
+    chain = round_chain(round_)
+    for action in _plan_actions(round_, chain):
         row = rows.get(action.change_id) or rows.get(forward.get(action.change_id))
         shown = _plan_action(action, today, address)
         if row is None:
@@ -264,14 +381,14 @@ def plan_rows(round_: Round) -> dict:
         names = _change_names({action.change_id for action in unmapped})
         for action in unmapped:
             action.change = names[action.change_id]
-    investments = _plan_investments(round_, {change.pk: change for change in content.changes})
-    totals = investment_totals(
-        (investment["amount"], investment["source"], investment["year"], investment["change_ids"])
-        for investment in investments
-    )
+    investments = plan_investments(round_, crosswalk=crosswalk, chain=chain)
+    totals = investment_totals(investments)
     for change_id, amount in totals["by_change"].items():
         if change_id in rows:
             rows[change_id].invested = amount
+    for change_id, amount in totals["shared_by_change"].items():
+        if change_id in rows:
+            rows[change_id].shared = amount
     gaps = [change_id for change_id, row in rows.items() if row.gap > 0]
     if gaps:
         for change_id, studies in practice_for_changes(gaps, crosswalk=crosswalk).items():
@@ -282,28 +399,6 @@ def plan_rows(round_: Round) -> dict:
         "investments": investments,
         "totals": totals,
         "today": today,
-    }
-
-
-def investment_totals(investments: Iterable[tuple[Decimal, str, str, list[int]]]) -> dict:
-    """Totals of (amount, source, year, change ids) per source and per year, and per change.
-    An investment serving several changes counts in full against each of them, and once in the
-    overall total."""
-    by_source: dict[str, Decimal] = defaultdict(Decimal)
-    by_year: dict[str, Decimal] = defaultdict(Decimal)
-    by_change: dict[int, Decimal] = defaultdict(Decimal)
-    total = Decimal("0")
-    for amount, source, year, change_ids in investments:
-        total += amount
-        by_source[source] += amount
-        by_year[year] += amount
-        for change_id in change_ids:
-            by_change[change_id] += amount
-    return {
-        "total": total,
-        "by_source": sorted(by_source.items()),
-        "by_year": sorted(by_year.items()),
-        "by_change": dict(by_change),
     }
 
 

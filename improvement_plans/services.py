@@ -4,6 +4,8 @@ Each function checks permission, validates (the same rules for forms, imports an
 writes in one transaction, keeps history, and sends the e-mail its step calls for.
 """
 
+import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -15,15 +17,19 @@ from django.utils import timezone
 
 from assessments.models import Change, ChangeAction, Level, Member, Partner, Round
 from assessments.round_services import audit, partner_member_emails
+from hicm_portal.money import MAX_AMOUNT, pounds
 from hicm_portal.notify import notify, portal_link
 from improvement_plans.models import (
     Action,
     ActionReminderSent,
+    FundingLine,
     Investment,
+    InvestmentChange,
     OverdueDigestSent,
     ProgressUpdate,
     Rag,
 )
+from improvement_plans.selectors import investments_in_plan
 
 DUE_SOON_DAYS = 7
 
@@ -75,7 +81,8 @@ def check_action(round_: Round, data: ActionInput) -> None:
         errors["rag_override"] = "Select red, amber or green"
     if data.rag_override and not data.rag_override_reason.strip():
         errors["rag_override_reason"] = "Enter the reason for overriding the RAG status"
-    if any(i.round_id != round_.pk for i in data.investments):
+    in_plan = set(investments_in_plan(round_).values_list("pk", flat=True))
+    if any(i.pk not in in_plan for i in data.investments):
         errors["investments"] = "Select investments of this plan only"
     if errors:
         raise ValidationError(errors)
@@ -209,48 +216,151 @@ def _tell_progress(action: Action, update: ProgressUpdate) -> None:
 
 
 @dataclass
-class InvestmentInput:
-    scheme_name: str
-    funding_source: str
+class FundingLineInput:
+    """One funding line of a scheme: how much comes from one source (`Investment.Source`)."""
+
+    source: str
     amount: Decimal
+
+
+@dataclass
+class InvestmentInput:
+    """A scheme as the form, the admin and the import of past returns give it. `allocation`,
+    when given, holds an amount for each change in `changes`, in the same order."""
+
+    scheme_name: str
     financial_year: str
+    lines: list[FundingLineInput]
     changes: list[Change]
+    allocation: list[Decimal] | None = None
+    ongoing: bool = False
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines if line.amount is not None), Decimal("0"))
+
+
+MAX_FUNDING_LINES = 20
+MESSAGE_NO_LINES = "Enter at least one funding line: a source and an amount"
+MESSAGE_NO_CHANGES = "Select at least one change this investment serves"
+
+
+def _money_problem(amount: Decimal | None) -> str:
+    """What is wrong with an amount, or nothing."""
+    if amount is None:
+        return "enter the amount"
+    if amount < 0:
+        return "the amount must be £0 or more"
+    if amount != amount.quantize(Decimal("0.01")):
+        return "enter the amount in pounds and pence, with at most two decimal places"
+    if amount > MAX_AMOUNT:
+        return "the amount must be less than £10,000,000,000"
+    return ""
 
 
 def check_investment(round_: Round, data: InvestmentInput) -> None:
-    errors = {}
+    """The rules every scheme meets, each problem named: its name and year, every funding line,
+    the changes it serves, and an allocation that gives each change an amount and adds up to
+    the scheme's total."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    name_max = Investment._meta.get_field("scheme_name").max_length
     if not data.scheme_name.strip():
-        errors["scheme_name"] = "Enter the scheme name"
-    if data.funding_source not in Investment.Source.values:
-        errors["funding_source"] = "Select the funding source"
-    if data.amount is None or data.amount < 0:
-        errors["amount"] = "The amount must be £0 or more"
-    elif data.amount != data.amount.quantize(Decimal("0.01")):
-        errors["amount"] = "Enter the amount in pounds and pence, like 1250.50"
+        errors["scheme_name"].append("Enter the scheme name")
+    elif len(data.scheme_name.strip()) > name_max:
+        errors["scheme_name"].append(f"Enter a scheme name of at most {name_max} characters")
+    if not re.fullmatch(r"20\d\d/\d\d", data.financial_year.strip()):
+        errors["financial_year"].append("Enter the financial year like 2026/27")
+    if not data.lines:
+        errors["lines"].append(MESSAGE_NO_LINES)
+    elif len(data.lines) > MAX_FUNDING_LINES:
+        errors["lines"].append(f"Enter at most {MAX_FUNDING_LINES} funding lines")
+    for number, line in enumerate(data.lines, start=1):
+        if line.source not in Investment.Source.values:
+            errors["lines"].append(f"Funding line {number}: select the funding source")
+        if problem := _money_problem(line.amount):
+            errors["lines"].append(f"Funding line {number}: {problem}")
     if not data.changes:
-        errors["changes"] = "Select at least one change this investment serves"
-    elif any(c.framework_id != round_.framework_id for c in data.changes):
-        errors["changes"] = "Select changes of this round's framework"
+        errors["changes"].append(MESSAGE_NO_CHANGES)
+    elif any(c.framework_id != round_.framework_id or c.archived for c in data.changes):
+        errors["changes"].append("Select changes of this round's framework")
+    elif len({c.pk for c in data.changes}) != len(data.changes):
+        errors["changes"].append("Select each change once")
+    if data.allocation is not None and data.changes:
+        if len(data.allocation) != len(data.changes):
+            errors["allocation"].append(
+                f"Give an amount for each of the {len(data.changes)} changes the scheme serves "
+                f"(there are {len(data.allocation)})"
+            )
+        for change, amount in zip(data.changes, data.allocation, strict=False):
+            if problem := _money_problem(amount):
+                errors["allocation"].append(f"Allocation to change {change.code}: {problem}")
+        if "allocation" not in errors and "lines" not in errors:
+            allocated = sum(data.allocation, Decimal("0"))
+            if allocated != data.total:
+                errors["allocation"].append(
+                    f"The allocations add up to {pounds(allocated)} but the funding lines "
+                    f"total {pounds(data.total)}: make them the same, or leave every "
+                    "allocation empty"
+                )
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError(dict(errors))
+
+
+def _describe_investment(investment: Investment) -> str:
+    """A scheme in words for the audit trail: its lines, total and changes."""
+    lines = list(investment.funding_lines.all())
+    total = sum((line.amount for line in lines), Decimal("0"))
+    served = InvestmentChange.objects.filter(investment=investment).select_related("change")
+    changes = ", ".join(
+        f"{link.change.code}" + (f" ({pounds(link.amount)})" if link.amount is not None else "")
+        for link in served.order_by("change__position")
+    )
+    sources = "; ".join(f"{line.get_source_display()} {pounds(line.amount)}" for line in lines)
+    return (
+        f"{investment.scheme_name}, {investment.financial_year}"
+        f"{' (ongoing)' if investment.ongoing else ''}: {pounds(total)} from {sources}; "
+        f"changes {changes}"
+    )
 
 
 @transaction.atomic
 def investment_save(
     *, round_: Round, data: InvestmentInput, saved_by, investment: Investment | None = None
 ) -> Investment:
+    """A facilitator adds a scheme to an agreed round's plan, or changes one the plan holds:
+    its funding lines and the changes it serves (with their allocation) are replaced as a
+    whole, in the same transaction, and the round's audit trail says what it was and is."""
     if not saved_by.has_perm("improvement_plans.manage_plan", round_):
         raise PermissionDenied
     check_investment(round_, data)
-    investment = investment or Investment(round=round_, created_by=saved_by)
+    before = ""
+    if investment is not None:
+        investment = Investment.objects.select_for_update().get(pk=investment.pk)
+        before = _describe_investment(investment)
+    else:
+        investment = Investment(round=round_, created_by=saved_by)
     investment.scheme_name = data.scheme_name.strip()
-    investment.funding_source = data.funding_source
-    investment.amount = data.amount
     investment.financial_year = data.financial_year.strip()
+    investment.ongoing = data.ongoing
     # created_by is empty once its author's account is deleted (SET_NULL); that is no error.
     investment.full_clean(exclude=["created_by"])
     investment.save()
-    investment.changes.set(data.changes)
+    investment.funding_lines.all().delete()
+    FundingLine.objects.bulk_create(
+        FundingLine(investment=investment, source=line.source, amount=line.amount)
+        for line in data.lines
+    )
+    InvestmentChange.objects.filter(investment=investment).delete()
+    allocation = data.allocation or [None] * len(data.changes)
+    InvestmentChange.objects.bulk_create(
+        InvestmentChange(investment=investment, change=change, amount=amount)
+        for change, amount in zip(data.changes, allocation, strict=True)
+    )
+    after = _describe_investment(investment)
+    if before:
+        audit(round_, saved_by, "Changed an investment", f"{before} → {after}")
+    else:
+        audit(round_, saved_by, "Added an investment", after)
     return investment
 
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import hicm_portal.converters  # noqa: F401 (registers <code:>, <token:>, <fileformat:>)
-from improvement_plans import return_views, views
+from improvement_plans import history_import_views, measure_views, return_views, views
 
 ROUND = "rounds/<uuid:public_id>/plan/"
 
@@ -17,6 +17,17 @@ urlpatterns = [
         ROUND + "investments/<uuid:investment_id>/",
         views.investment_edit,
         name="investment_edit",
+    ),
+    path(
+        ROUND + "changes/<code:code>/measures/new/",
+        measure_views.measure_new,
+        name="measure_new",
+    ),
+    path(ROUND + "measures/<uuid:measure_id>/", measure_views.measure_edit, name="measure_edit"),
+    path(
+        ROUND + "measures/<uuid:measure_id>/remove/",
+        measure_views.measure_remove,
+        name="measure_remove",
     ),
     path("rounds/<uuid:public_id>/return/", return_views.return_page, name="return_page"),
     path(
@@ -49,4 +60,40 @@ urlpatterns = [
     path("actions/<uuid:public_id>/", views.action_detail, name="action_detail"),
     path("actions/<uuid:public_id>/edit/", views.action_edit, name="action_edit"),
     path("systems/<slug:slug>/actions/", views.system_actions, name="system_actions"),
+]
+
+# Importing past returns: a facilitator for their system, a site administrator for any.
+PAST_RETURNS = "systems/<slug:slug>/past-returns/import/"
+
+urlpatterns += [
+    path(
+        PAST_RETURNS,
+        history_import_views.system_history_import,
+        name="system_history_import_upload",
+    ),
+    path(
+        PAST_RETURNS + "confirm/",
+        history_import_views.system_history_import_confirm,
+        name="system_history_import_confirm",
+    ),
+    path(
+        PAST_RETURNS + "done/",
+        history_import_views.system_history_import_done,
+        name="system_history_import_done",
+    ),
+    path(
+        "imports/past-returns/",
+        history_import_views.history_import,
+        name="history_import_upload",
+    ),
+    path(
+        "imports/past-returns/confirm/",
+        history_import_views.history_import_confirm,
+        name="history_import_confirm",
+    ),
+    path(
+        "imports/past-returns/done/",
+        history_import_views.history_import_done,
+        name="history_import_done",
+    ),
 ]

@@ -21,8 +21,13 @@ from hicm_portal import spreadsheets, uploads
 from improvement_plans import selectors, services
 from improvement_plans.access import action_for
 from improvement_plans.filters import ActionFilter
-from improvement_plans.forms import ActionForm, ActionImportForm, InvestmentForm, ProgressForm
-from improvement_plans.models import Investment
+from improvement_plans.forms import (
+    FUNDING_LINE_ROWS,
+    ActionForm,
+    ActionImportForm,
+    InvestmentForm,
+    ProgressForm,
+)
 from improvement_plans.resources import ActionResource
 
 EXPORT_FORMATS = {
@@ -249,17 +254,15 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 def investment_edit(request: HttpRequest, public_id, investment_id=None) -> HttpResponse:
     round_ = round_for(request, public_id, "improvement_plans.manage_plan")
     investment = None
-    initial = {}
+    initial, line_rows = {}, FUNDING_LINE_ROWS
     if investment_id:
-        investment = get_object_or_404(Investment, round=round_, public_id=investment_id)
-        initial = {
-            "scheme_name": investment.scheme_name,
-            "funding_source": investment.funding_source,
-            "amount": investment.amount,
-            "financial_year": investment.financial_year,
-            "changes": [c.pk for c in investment.changes.all()],
-        }
-    form = InvestmentForm(_bound(request), round_=round_, initial=initial)
+        # A scheme carried from an earlier plan is changed from this one too.
+        investment = get_object_or_404(
+            selectors.investments_in_plan(round_), public_id=investment_id
+        )
+        initial = InvestmentForm.initial_from(investment)
+        line_rows = max(line_rows, investment.funding_lines.count() + 1)
+    form = InvestmentForm(_bound(request), round_=round_, initial=initial, line_rows=line_rows)
     if request.method == "POST" and form.is_valid():
         try:
             services.investment_save(
@@ -269,7 +272,7 @@ def investment_edit(request: HttpRequest, public_id, investment_id=None) -> Http
                 investment=investment,
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            form.add_service_errors(error)
         else:
             messages.success(request, "The investment is saved.")
             return redirect("plan", public_id=round_.public_id)

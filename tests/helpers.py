@@ -4,7 +4,10 @@
 - `add_partners(...)`, `add_rated_partners(...)`: more partners for the tests that show a
   page runs as many queries for 15 partners as for 3.
 - `query_count(client, url)`: how many queries a page runs (it must answer 200).
+- `date_fields(name, value)`: the three inputs of a GOV.UK date field, as a form posts them.
 """
+
+from datetime import date
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -72,3 +75,14 @@ def query_count(client, url: str) -> int:
         response = client.get(url)
     assert response.status_code == 200, url
     return len(context)
+
+
+def date_fields(name: str, value: date | None) -> dict:
+    """The three inputs of a GOV.UK date field (day, month, year)."""
+    if value is None:
+        return {f"{name}_0": "", f"{name}_1": "", f"{name}_2": ""}
+    return {
+        f"{name}_0": str(value.day),
+        f"{name}_1": str(value.month),
+        f"{name}_2": str(value.year),
+    }

@@ -51,6 +51,7 @@ def _concrete(route: str) -> str:
         ("<uuid:partner_id>", SAMPLE["uuid"]),
         ("<uuid:comment_id>", SAMPLE["uuid"]),
         ("<uuid:investment_id>", SAMPLE["uuid"]),
+        ("<uuid:measure_id>", SAMPLE["uuid"]),
         ("<uuid:issued_id>", SAMPLE["uuid"]),
         ("<fileformat:file_format>", "pdf"),
         ("<token:token>", "token"),

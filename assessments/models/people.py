@@ -1,6 +1,7 @@
 """People and places: regions, systems (the tenant), partners, members, roles and invitations."""
 
 import hashlib
+import re
 import uuid
 
 from django.conf import settings
@@ -9,6 +10,22 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from assessments.areas import hwb_area, normalise_code
+
+AREA_CODE_UNKNOWN = (
+    "{code} is not the ONS code of a Health and Wellbeing Board area in the portal's reference "
+    "list (fixtures/reference/hwb_areas.csv). Enter a code like E10000018, or leave it empty"
+)
+AREA_CODE_TAKEN = "{system} already has the area code {code}: each area is one system"
+ODS_CODE_FORM = re.compile(r"[A-Z0-9]{3,6}")
+ODS_CODE_INVALID = (
+    "{code} is not an NHS ODS code: enter 3 to 6 letters and digits, like RTH or A81001, "
+    "or leave it empty"
+)
+OTHER_TYPES_INVALID = "Select further types from the list of partner types"
+OTHER_TYPES_MAIN = "{type} is the partner's main type: do not select it as a further type too"
+OTHER_TYPES_TWICE = "Select each further type once"
 
 
 class Region(models.Model):
@@ -71,6 +88,23 @@ class System(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """An area code, if any, is one of the reference list's (`assessments.areas`), written
+        as the list writes it, and no other system's. The admin's form and import both ask."""
+        self.area_code = normalise_code(self.area_code)
+        if not self.area_code:
+            return
+        if hwb_area(self.area_code) is None:
+            raise ValidationError(
+                {"area_code": AREA_CODE_UNKNOWN.format(code=self.area_code)}, code="unknown"
+            )
+        other = System.objects.filter(area_code=self.area_code).exclude(pk=self.pk).first()
+        if other is not None:
+            raise ValidationError(
+                {"area_code": AREA_CODE_TAKEN.format(code=self.area_code, system=other.name)},
+                code="taken",
+            )
+
 
 class Partner(models.Model):
     """An organisation taking part in a system's assessment."""
@@ -112,6 +146,35 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """An ODS code, if any, has the form of one (3 to 6 capital letters and digits: a
+        trust RTH, its site RTH01, a GP practice A81001); further types are partner types,
+        each once, never the main type. The admin's form and import both ask."""
+        self.ods_code = (self.ods_code or "").strip().upper()
+        errors = {}
+        if self.ods_code and not ODS_CODE_FORM.fullmatch(self.ods_code):
+            errors["ods_code"] = ValidationError(
+                ODS_CODE_INVALID.format(code=self.ods_code), code="invalid"
+            )
+        others = self.other_types if isinstance(self.other_types, list) else None
+        valid = set(self.Type.values)
+        if others is None or any(t not in valid for t in others):
+            errors["other_types"] = ValidationError(OTHER_TYPES_INVALID, code="invalid")
+        elif self.partner_type in others:
+            errors["other_types"] = ValidationError(
+                OTHER_TYPES_MAIN.format(type=self.get_partner_type_display()), code="main_type"
+            )
+        elif len(set(others)) != len(others):
+            errors["other_types"] = ValidationError(OTHER_TYPES_TWICE, code="twice")
+        if errors:
+            raise ValidationError(errors)
+
+    def other_type_labels(self) -> list[str]:
+        """The names of its further types, in the order the portal lists partner types.
+        Grouping and filtering by type use the main type (`partner_type`) alone."""
+        labels = dict(self.Type.choices)
+        return [labels[t] for t in self.Type.values if t in (self.other_types or [])]
 
 
 class Member(models.Model):

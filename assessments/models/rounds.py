@@ -100,7 +100,7 @@ class Round(models.Model):
         max_length=200,
         blank=True,
         help_text="Who approved a round recorded afterwards, and where, e.g. "
-        "\"Health and Wellbeing Board, 12 September 2019\".",
+        '"Health and Wellbeing Board, 12 September 2019".',
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

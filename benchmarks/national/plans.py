@@ -1,7 +1,7 @@
 """Improvement plans: actions for each agreed round's gaps, their progress and investments."""
 
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from benchmarks.national.context import Context
 from benchmarks.national.words import (
@@ -13,7 +13,14 @@ from benchmarks.national.words import (
     SCHEMES,
     UPDATE_NOTES,
 )
-from improvement_plans.models import Action, Investment, ProgressUpdate, Rag
+from improvement_plans.models import (
+    Action,
+    FundingLine,
+    Investment,
+    InvestmentChange,
+    ProgressUpdate,
+    Rag,
+)
 
 
 def plans_for(context, system, agreed, consensus_by_round, partners, people, actions_per_plan):
@@ -91,7 +98,9 @@ def plans_for(context, system, agreed, consensus_by_round, partners, people, act
     context.bulk(Action.contributing_partners.through, contributors)
     context.bulk(ProgressUpdate, updates)
 
-    investments, investment_changes, action_investments = [], [], []
+    # Schemes of the 2020 plans: a funding line each, a second from another source for about
+    # one in three; those serving several changes are allocated across them about half the time.
+    investments, amounts, lines, investment_changes, action_investments = [], [], [], [], []
     for round_ in agreed:
         if round_.framework.key != "mtoc-2020":
             continue
@@ -102,29 +111,44 @@ def plans_for(context, system, agreed, consensus_by_round, partners, people, act
                     public_id=context.uuid(),
                     round=round_,
                     scheme_name=scheme,
-                    funding_source=source,
-                    amount=Decimal(rng.randint(10, 400) * 1000) + Decimal("0.00"),
                     financial_year=f"{year}/{(year + 1) % 100:02d}",
                     created_by=people.facilitator,
                     created_at=round_.agreed_at,
                 )
             )
+            amount = Decimal(rng.randint(10, 400) * 1000) + Decimal("0.00")
+            scheme_lines = [(source, amount)]
+            if rng.random() < 0.3:
+                other = rng.choice([s for s in Investment.Source.values if s != source])
+                scheme_lines.append((other, Decimal(rng.randint(5, 100) * 1000) + Decimal("0.00")))
+            amounts.append(scheme_lines)
     context.bulk(Investment, investments)
+    for investment, scheme_lines in zip(investments, amounts, strict=True):
+        lines.extend(
+            FundingLine(investment_id=investment.pk, source=source, amount=amount)
+            for source, amount in scheme_lines
+        )
+    context.bulk(FundingLine, lines)
     by_round = {}
     for action, order in zip(actions, plan_of, strict=True):
         by_round.setdefault(agreed[order].pk, []).append(action)
-    for investment in investments:
-        changes = context.changes["mtoc-2020"]
-        for change in rng.sample(changes, rng.randint(1, 3)):
-            investment_changes.append(
-                Investment.changes.through(investment_id=investment.pk, change_id=change.pk)
-            )
+    for investment, scheme_lines in zip(investments, amounts, strict=True):
+        changes = rng.sample(context.changes["mtoc-2020"], rng.randint(1, 3))
+        total = sum((amount for _source, amount in scheme_lines), Decimal("0"))
+        allocation = [None] * len(changes)
+        if len(changes) > 1 and rng.random() < 0.5:
+            share = (total / len(changes)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+            allocation = [total - share * (len(changes) - 1)] + [share] * (len(changes) - 1)
+        investment_changes.extend(
+            InvestmentChange(investment_id=investment.pk, change_id=change.pk, amount=allocated)
+            for change, allocated in zip(changes, allocation, strict=True)
+        )
         for action in by_round.get(investment.round_id, []):
             if rng.random() < 0.3:
                 action_investments.append(
                     Action.investments.through(action_id=action.pk, investment_id=investment.pk)
                 )
-    context.bulk(Investment.changes.through, investment_changes)
+    context.bulk(InvestmentChange, investment_changes)
     context.bulk(Action.investments.through, action_investments)
 
 

@@ -3,6 +3,7 @@
 from django import forms, template
 
 from hicm_portal import words
+from hicm_portal.money import format_amount
 
 register = template.Library()
 
@@ -68,13 +69,9 @@ def govuk_field(bound_field) -> dict:
 
 @register.filter
 def money(value) -> str:
-    """Pounds with thousands separators and pence: 125000.5 -> 125,000.50."""
-    from decimal import Decimal, InvalidOperation
-
-    try:
-        return f"{Decimal(str(value)):,.2f}"
-    except (InvalidOperation, ValueError):
-        return str(value)
+    """Pounds with thousands separators and pence: 125000.5 -> 125,000.50 (the rule is
+    hicm_portal.money's, for Python code alike)."""
+    return format_amount(value)
 
 
 # Dates and times the GOV.UK way: the rules are hicm_portal.words', for Python code alike.

@@ -140,6 +140,7 @@ def _sample(round_, partner, issued) -> dict:
         "code": "1",
         "comment_id": uuid.UUID(int=1),
         "investment_id": uuid.UUID(int=2),
+        "measure_id": uuid.UUID(int=3),
         "issued_id": issued.public_id,
         "file_format": "pdf",
     }

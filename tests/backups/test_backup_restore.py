@@ -88,7 +88,10 @@ def issued_returns() -> dict:
         issued.public_id: (
             issued.checksum,
             reports.checksum(
-                json.dumps(issued.data, sort_keys=True), bytes(issued.pdf), bytes(issued.xlsx)
+                json.dumps(issued.data, sort_keys=True),
+                bytes(issued.pdf),
+                bytes(issued.xlsx),
+                bytes(issued.docx),
             ),
         )
         for issued in IssuedReturn.objects.all()

@@ -21,7 +21,13 @@ from assessments.models import (
 from assessments.selectors import previous_agreed_levels
 from benchmarks import national
 from hicm_portal.models import User
-from improvement_plans.models import Action, Investment, ProgressUpdate
+from improvement_plans.models import (
+    Action,
+    FundingLine,
+    Investment,
+    InvestmentChange,
+    ProgressUpdate,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +56,13 @@ def fingerprint() -> str:
         *ProgressUpdate.objects.order_by("action__public_id", "on", "note").values_list(
             "action__public_id", "on", "note"
         ),
-        *Investment.objects.order_by("public_id").values_list("public_id", "scheme_name", "amount"),
+        *Investment.objects.order_by("public_id").values_list("public_id", "scheme_name"),
+        *FundingLine.objects.order_by("investment__public_id", "source").values_list(
+            "investment__public_id", "source", "amount"
+        ),
+        *InvestmentChange.objects.order_by("investment__public_id", "change__code").values_list(
+            "investment__public_id", "change__code", "amount"
+        ),
     ]
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 

@@ -636,8 +636,9 @@ def test_investment_form_with_errors(page, live_server_url, cast, plan, login, b
     check_page(page, browser_problems, heading="Add an investment")
 
     page.get_by_label("Scheme name").fill("Discharge hub staffing")
-    page.get_by_label("Better Care Fund", exact=True).check()
-    page.get_by_label("Amount in pounds").fill("-2500")
+    first_line = page.locator("#funding-line-1")
+    first_line.get_by_label("Source").select_option("bcf")
+    first_line.get_by_label("Amount in pounds").fill("-£2,500")
     page.get_by_label("Financial year").fill("2026/27")
     page.get_by_label("1. Early discharge planning").check()
     page.get_by_role("button", name="Save investment").click()
@@ -645,11 +646,12 @@ def test_investment_form_with_errors(page, live_server_url, cast, plan, login, b
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
     expect(summary.locator("li")).to_have_count(1)
-    expect(summary).to_contain_text("The amount must be £0 or more")
+    expect(summary).to_contain_text("Funding line 1: the amount must be £0 or more")
     expect(page.get_by_label("Scheme name")).to_have_value("Discharge hub staffing")
+    expect(first_line.get_by_label("Amount in pounds")).to_have_value("-£2,500")
     check_page(page, browser_problems, heading="Add an investment")
-    summary.get_by_role("link", name="The amount must be £0 or more").click()
-    expect(page.get_by_label("Amount in pounds")).to_be_focused()
+    summary.get_by_role("link", name=re.compile("the amount must be £0 or more")).click()
+    expect(first_line.get_by_label("Amount in pounds")).to_be_focused()
 
 
 def test_action_import_with_an_error_row(

@@ -72,7 +72,7 @@ def test_a_build_is_queued_in_the_transaction_of_its_row(cast, record):
     with database_tasks():
         with pytest.raises(RuntimeError), transaction.atomic():
             documents.issued_return_documents(issued=issued, requested_by=cast.facilitator)
-            assert DBTaskResult.objects.count() == 2
+            assert DBTaskResult.objects.count() == 3  # the PDF, the workbook and the Word file
             raise RuntimeError("the issue is rolled back")
         assert not Document.objects.exists() and not DBTaskResult.objects.exists()
 

@@ -50,7 +50,7 @@ def test_the_draft_is_built_once_per_version_of_the_plan(client, cast, plan):
 @pytest.mark.django_db
 def test_a_draft_file_type_that_does_not_exist_is_not_found(client, cast, plan):
     client.force_login(cast.facilitator)
-    assert client.get(url("return_draft_file", plan, "docx")).status_code == 404
+    assert client.get(url("return_draft_file", plan, "odt")).status_code == 404
     assert not Document.objects.exists()
 
 
@@ -61,9 +61,14 @@ def test_issuing_queues_the_files_and_the_worker_builds_them_into_the_snapshot(c
         client.post(url("return_issue", plan), CONFIRM)
         issued = IssuedReturn.objects.get(round=plan)
         assert issued.version == 1 and issued.data["system"] == "Testshire"
-        assert not issued.pdf and not issued.xlsx and not issued.checksum
+        assert not issued.pdf and not issued.xlsx and not issued.docx and not issued.checksum
         assert "Being prepared" in client.get(url("return_page", plan)).content.decode()
-        addresses = [issued_url(issued, "pdf"), issued_url(issued, "xlsx"), url("return_pdf", plan)]
+        addresses = [
+            issued_url(issued, "pdf"),
+            issued_url(issued, "xlsx"),
+            issued_url(issued, "docx"),
+            url("return_pdf", plan),
+        ]
         for address in addresses:
             response = client.get(address)
             assert response.status_code == 202, address
@@ -74,11 +79,12 @@ def test_issuing_queues_the_files_and_the_worker_builds_them_into_the_snapshot(c
         run_worker()
 
     issued.refresh_from_db()
-    pdf, xlsx = bytes(issued.pdf), bytes(issued.xlsx)
-    assert pdf.startswith(b"%PDF") and xlsx.startswith(b"PK")
+    pdf, xlsx, docx = bytes(issued.pdf), bytes(issued.xlsx), bytes(issued.docx)
+    assert pdf.startswith(b"%PDF") and xlsx.startswith(b"PK") and docx.startswith(b"PK")
     assert "Issued return, version 1" in pdf_text(pdf)
     assert issued.html and "Issued return, version 1" in issued.html
-    assert issued.checksum == reports.checksum(json.dumps(issued.data, sort_keys=True), pdf, xlsx)
+    data_json = json.dumps(issued.data, sort_keys=True)
+    assert issued.checksum == reports.checksum(data_json, pdf, xlsx, docx)
     for document in Document.objects.filter(issued_return=issued):
         assert document.status == Document.Status.READY
         assert document.checksum == sha256(getattr(issued, document.file_format))
@@ -86,6 +92,7 @@ def test_issuing_queues_the_files_and_the_worker_builds_them_into_the_snapshot(c
         assert not document.content  # the file lives in the snapshot, not twice
     assert client.get(issued_url(issued, "pdf")).content == pdf
     assert client.get(issued_url(issued, "xlsx")).content == xlsx
+    assert client.get(issued_url(issued, "docx")).content == docx
     assert client.get(url("return_pdf", plan)).content == pdf
     assert issued.checksum[:16] in client.get(url("return_page", plan)).content.decode()
 
@@ -121,7 +128,10 @@ def test_an_issued_file_that_failed_to_build_can_be_tried_again(client, cast, pl
     issued.refresh_from_db()
     assert response.content == bytes(issued.pdf)
     assert issued.checksum == reports.checksum(
-        json.dumps(issued.data, sort_keys=True), bytes(issued.pdf), bytes(issued.xlsx)
+        json.dumps(issued.data, sort_keys=True),
+        bytes(issued.pdf),
+        bytes(issued.xlsx),
+        bytes(issued.docx),
     )
 
 

@@ -83,7 +83,8 @@ def test_the_demo_has_a_current_round_in_rating_with_every_kind_of_progress():
         )
     )
     seed("--password", "demo-password-1")
-    assert Round.objects.filter(system__slug="northshire").count() == 5  # and one in approval
+    # And one in approval, and one recorded afterwards.
+    assert Round.objects.filter(system__slug="northshire").count() == 6
 
 
 def test_the_demo_has_two_earlier_agreed_rounds_across_the_crosswalk(client):
@@ -94,21 +95,25 @@ def test_the_demo_has_two_earlier_agreed_rounds_across_the_crosswalk(client):
     agreed = Round.objects.filter(
         system__slug="northshire", status="agreed", framework__key__startswith="mtoc-"
     ).order_by("agreed_at")
-    assert [(r.name, r.framework.key) for r in agreed] == [
-        ("2019/20", "mtoc-2017"),
-        ("2025/26", "mtoc-2020"),
+    assert [(r.name, r.framework.key, r.recorded_afterwards) for r in agreed] == [
+        ("2018/19", "mtoc-2017", True),
+        ("2019/20", "mtoc-2017", False),
+        ("2025/26", "mtoc-2020", False),
     ]
+    assert agreed[1].previous_round == agreed[0]
     assert Round.objects.filter(status="agreed", framework__key="ohc-2025").exists()
     assert Consensus.objects.filter(round=agreed[0]).count() == 8
-    assert Consensus.objects.filter(round=agreed[1]).count() == 9
+    assert Consensus.objects.filter(round=agreed[1]).count() == 8
+    assert Consensus.objects.filter(round=agreed[2]).count() == 9
     current = Round.objects.get(system__slug="northshire", status="rating")
-    assert current.previous_round == agreed[1]
+    assert current.previous_round == agreed[2]
     client.post(
         "/accounts/login/",
         {"username": "facilitator@northshire.example", "password": "demo-password-1"},
     )
-    page = client.get(f"/rounds/{agreed[1].public_id}/agreed/").content.decode()
+    page = client.get(f"/rounds/{agreed[2].public_id}/agreed/").content.decode()
     assert "2019/20" in page and "2025/26" in page  # the trend spans both frameworks
+    assert "2018/19" in page and "Recorded afterwards" in page
     assert "Planned " in page  # planned versus achieved
 
 

@@ -12,8 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Consensus, PartnerReturn, Round
-from improvement_plans.models import Action, Investment, ProgressUpdate
+from improvement_plans.models import (
+    Action,
+    FundingLine,
+    Investment,
+    InvestmentChange,
+    ProgressUpdate,
+)
 from tests.factories import MemberFactory, UserFactory
+from tests.helpers import date_fields
 
 AGREED_LEVEL = 3
 # change code: (agreed level, planned level)
@@ -150,27 +157,27 @@ def make_investment(
     amount: str = "1000.00",
     year: str = "2026/27",
     codes=("1",),
+    lines: list[tuple[str, str]] | None = None,
+    allocation: list[str] | None = None,
+    ongoing: bool = False,
 ) -> Investment:
+    """A scheme of `round_`'s plan, written directly: one funding line of `source` and
+    `amount` unless `lines` (source, amount) are given; `allocation` per change in code order."""
     investment = Investment.objects.create(
-        round=round_,
-        scheme_name=scheme,
-        funding_source=source,
-        amount=Decimal(amount),
-        financial_year=year,
+        round=round_, scheme_name=scheme, financial_year=year, ongoing=ongoing
     )
-    investment.changes.set(round_.framework.changes.filter(code__in=codes))
+    for line_source, line_amount in lines or [(source, amount)]:
+        FundingLine.objects.create(
+            investment=investment, source=line_source, amount=Decimal(line_amount)
+        )
+    changes = round_.framework.changes.filter(code__in=codes).order_by("position")
+    for number, change in enumerate(changes):
+        InvestmentChange.objects.create(
+            investment=investment,
+            change=change,
+            amount=Decimal(allocation[number]) if allocation else None,
+        )
     return investment
-
-
-def date_fields(name: str, value: date | None) -> dict:
-    """The three inputs of a GOV.UK date field (day, month, year)."""
-    if value is None:
-        return {f"{name}_0": "", f"{name}_1": "", f"{name}_2": ""}
-    return {
-        f"{name}_0": str(value.day),
-        f"{name}_1": str(value.month),
-        f"{name}_2": str(value.year),
-    }
 
 
 def action_form(round_: Round, *, lead_partner, owner, **overrides) -> dict:

@@ -285,8 +285,8 @@ def test_an_action_whose_creator_has_left_can_still_be_changed(client, cast, own
 def investment_form(round_, **overrides) -> dict:
     return {
         "scheme_name": "Hub staff",
-        "funding_source": "bcf",
-        "amount": "125000.50",
+        "line_1_source": "bcf",
+        "line_1_amount": "£125,000.50",
         "financial_year": "2026/27",
         "changes": [c.pk for c in round_.framework.changes.filter(code__in=["1", "4"])],
         **overrides,
@@ -297,20 +297,42 @@ def test_an_investment_is_saved_against_the_changes_it_serves(client, cast, agre
     client.force_login(cast.facilitator)
     response = client.post(plan_url(agreed, "investment_new"), investment_form(agreed))
     assert response.status_code == 302
-    investment = Investment.objects.get()
-    assert (investment.round, investment.amount) == (agreed, Decimal("125000.50"))
+    investment = Investment.objects.with_total().get()
+    assert (investment.round, investment.total) == (agreed, Decimal("125000.50"))
     assert sorted(c.code for c in investment.changes.all()) == ["1", "4"]
     assert investment.created_by == cast.facilitator
     edit = client.get(f"{plan_url(agreed)}investments/{investment.public_id}/")
-    assert edit.context["form"].initial["amount"] == Decimal("125000.50")
+    assert edit.context["form"].initial["line_1_amount"] == "125,000.50"
+    assert edit.context["form"].initial["line_1_source"] == "bcf"
 
 
 @pytest.mark.parametrize(
     "overrides,field,message",
     [
-        ({"amount": "-5"}, "amount", "The amount must be £0 or more"),
-        ({"amount": "12.345"}, "amount", "Enter the amount in pounds and pence, like 1250.50"),
-        ({"amount": "lots"}, "amount", "Enter the amount as a number, like 1250.50"),
+        (
+            {"line_1_amount": "-5"},
+            "line_1_amount",
+            "Funding line 1: the amount must be £0 or more (it is -5)",
+        ),
+        (
+            {"line_1_amount": "12.345"},
+            "line_1_amount",
+            "Funding line 1: enter the amount in pounds and pence, with at most two decimal "
+            "places (not 12.345)",
+        ),
+        (
+            {"line_1_amount": "lots"},
+            "line_1_amount",
+            "Funding line 1: enter the amount as a number of pounds, like 250,000 or 1250.50 "
+            "(not lots)",
+        ),
+        ({"line_1_amount": ""}, "line_1_amount", "Funding line 1: enter the amount"),
+        ({"line_1_source": ""}, "line_1_source", "Funding line 1: select the funding source"),
+        (
+            {"line_1_source": "", "line_1_amount": ""},
+            "line_1_source",
+            "Enter at least one funding line: a source and an amount",
+        ),
         ({"financial_year": "2026-27"}, "financial_year", "Enter the financial year like 2026/27"),
         ({"financial_year": "26/27"}, "financial_year", "Enter the financial year like 2026/27"),
         ({"changes": []}, "changes", "Select at least one change this investment serves"),

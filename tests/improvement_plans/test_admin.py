@@ -90,19 +90,57 @@ def test_actions_are_not_added_or_deleted_in_the_admin(client, cast, action):
 def test_an_investment_changed_in_the_admin_is_checked_by_the_service(client, cast, agreed):
     investment = make_investment(agreed)
     data = {
-        "scheme_name": "Discharge to assess",
-        "funding_source": investment.funding_source,
-        "amount": "-5",
+        "scheme_name": "",
         "financial_year": "2026/27",
-        "changes": [c.pk for c in investment.changes.all()],
+        "ongoing": "on",
         "_save": "",
     }
+    for prefix in ("funding_lines", "investmentchange_set"):
+        data |= {
+            f"{prefix}-TOTAL_FORMS": "0",
+            f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+        }
     client.force_login(cast.admin)
     refused = client.post(admin_url(investment), data)
     assert refused.status_code == 200
-    assert refused.context["adminform"].form.errors["amount"] == ["The amount must be £0 or more"]
+    assert refused.context["adminform"].form.errors["scheme_name"] == ["This field is required."]
 
-    saved = client.post(admin_url(investment), {**data, "amount": "2500.50"})
+    saved = client.post(admin_url(investment), {**data, "scheme_name": "Renamed"})
     assert saved.status_code == 302
     investment.refresh_from_db()
-    assert investment.amount == Decimal("2500.50")
+    assert (investment.scheme_name, investment.ongoing) == ("Renamed", True)
+    # Its funding line and changes are kept as they were, and the change is audited.
+    assert [(line.source, line.amount) for line in investment.funding_lines.all()] == [
+        ("bcf", Decimal("1000.00"))
+    ]
+    assert [c.code for c in investment.changes.all()] == ["1"]
+    assert agreed.audit_events.filter(action="Changed an investment").exists()
+
+
+def test_investments_export_with_their_funding_lines_total_and_allocation(client, cast, agreed):
+    make_investment(
+        agreed,
+        scheme="Winter capacity",
+        lines=[("discharge", "100000.50"), ("bcf", "25000.00")],
+        codes=("4", "5"),
+        allocation=["75000.50", "50000.00"],
+    )
+    make_investment(
+        agreed, scheme="Trusted assessors", source="ibcf", amount="70000", codes=("6", "8")
+    )
+    client.force_login(cast.admin)
+    url = "/admin/improvement_plans/investment/export/"
+    form = client.get(url).context["form"]
+    data = {"format": "0", "resource": "0"}
+    data.update({name: "on" for name in form.fields if "resource_" in name})
+    text = client.post(url, data).content.decode()
+    assert text.splitlines()[0].strip() == (
+        "system,plan,scheme,financial_year,ongoing,funding,total,changes"
+    )
+    assert (
+        '"Discharge funding £100,000.50; Better Care Fund £25,000.00",125000.50,'
+        '"4 (£75,000.50), 5 (£50,000.00)"'
+    ) in text
+    assert '"Improved Better Care Fund (iBCF) £70,000.00",70000.00,"6, 8 (shared)"' in text

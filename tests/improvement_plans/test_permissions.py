@@ -86,8 +86,8 @@ def test_only_facilitators_add_or_change_actions_and_investments(
         plan_url(agreed, "investment_new"),
         {
             "scheme_name": "Hub staff",
-            "funding_source": "bcf",
-            "amount": "1000",
+            "line_1_source": "bcf",
+            "line_1_amount": "1000",
             "financial_year": "2026/27",
             "changes": [agreed.framework.changes.get(code="1").pk],
         },

@@ -105,14 +105,19 @@ def test_investments_are_totalled_by_source_year_and_change_counting_each_once(
     }
     assert totals["by_year"] == [("2026/27", Decimal("3500.50")), ("2027/28", Decimal("400.00"))]
     rows = rows_by_code(response)
-    assert rows["1"].invested == Decimal("3500.50")
-    assert rows["4"].invested == Decimal("2900.50")
+    # The unallocated scheme serving 1 and 4 is shared: beside each, never in their figures.
+    assert (rows["1"].invested, rows["1"].shared) == (Decimal("1000.00"), Decimal("2500.50"))
+    assert (rows["4"].invested, rows["4"].shared) == (Decimal("400.00"), Decimal("2500.50"))
     assert rows["2"].invested == Decimal("0")
+    assert totals["shared"] == Decimal("2500.50")
+    allocated = sum((row.invested for row in rows.values()), Decimal("0"))
+    assert allocated + totals["shared"] == totals["total"]
     html = response.content.decode()
     assert "£3,900.50" in html  # the overall total
-    assert "£3,500.50" in card(html, "1") and "£2,900.50" in card(html, "4")
+    assert "£1,000.00" in card(html, "1") and "£400.00" in card(html, "4")
+    assert "£2,500.50 shared with other changes" in card(html, "4")
     assert "Totals by funding source" in html and "Totals by financial year" in html
-    assert "1, 4" in html  # the changes the shared investment serves
+    assert "1, 4 (shared)" in html  # the changes the shared investment serves
 
 
 def test_practice_from_elsewhere_appears_beside_a_gap_when_a_published_case_study_is_linked(

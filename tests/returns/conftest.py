@@ -87,9 +87,10 @@ def _describe(round_: Round) -> DemoReturn:
             ).select_related("decided_by")
         }
     )
+    # (scheme, its first funding line's source, its total)
     investments = [
-        (i.scheme_name, i.get_funding_source_display(), f"{i.amount:,.2f}")
-        for i in Investment.objects.filter(round=round_)
+        (i.scheme_name, i.funding_lines.first().get_source_display(), f"{i.total:,.2f}")
+        for i in Investment.objects.filter(round=round_).with_total()
     ]
     return DemoReturn(
         pdf=bytes(issued.pdf),

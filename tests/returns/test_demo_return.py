@@ -27,18 +27,28 @@ def money(amount: Decimal) -> str:
 
 
 def demo_total() -> Decimal:
-    return sum((Decimal(amount) for _s, _src, amount, _c in DEMO_INVESTMENTS), Decimal("0"))
+    return sum(demo_by_source().values(), Decimal("0"))
 
 
 def demo_by_source() -> dict[str, Decimal]:
     totals: dict[str, Decimal] = defaultdict(Decimal)
-    for _scheme, source, amount, _codes in DEMO_INVESTMENTS:
-        totals[Investment.Source(source).label] += Decimal(amount)
+    for _scheme, lines, _codes, _allocation in DEMO_INVESTMENTS:
+        for source, amount in lines:
+            totals[Investment.Source(source).label] += Decimal(amount)
     return totals
 
 
 def section(text: str, start: str, end: str) -> str:
     return text[text.index(start) : text.index(end, text.index(start))]
+
+
+def name(level: str) -> str:
+    """A level as the return writes it by default: its name alone ("2 Plans in place" ->
+    "Plans in place"; "–" stays)."""
+    return level.split(" ", 1)[1] if level[0].isdigit() else level
+
+
+TITLE = "Appendix C – Managing transfers of care – a High Impact Change Model (2020)"
 
 
 # --- The PDF ---------------------------------------------------------------------------------
@@ -62,11 +72,18 @@ def test_the_table_shows_every_change_with_its_agreed_and_planned_level(demo):
         "Current position of maturity for each High Impact Change and planned level",
         "Trend across agreed rounds",
     )
+    # Headed as the BCF appendix heads it, by the latest planned date; level names only.
+    by = max(c.planned_by for c in demo.changes if c.planned_by)
+    assert f"of implementation by {govuk_date(by)}" in table
+    assert (
+        "Current position of maturity "
+        f"Maturity level planned to be reached by {govuk_date(by)} Investment (£)"
+    ) in table
     for change in demo.changes:
         row = (
             f"{change.code}. {change.title}{FLAG if change.flagged else ''} "
-            f"{change.previous} {change.current} {change.planned}"
-            + (f" by {govuk_date(change.planned_by)}" if change.planned_by else "")
+            f"{name(change.previous)} {name(change.current)} {name(change.planned)}"
+            + (f" by {govuk_date(change.planned_by)}" if change.planned_by not in ("", by) else "")
         )
         assert row in table, row
     # Only the flagged changes carry the flag, in the table and in their own section.
@@ -131,13 +148,13 @@ def test_every_page_is_numbered_and_carries_the_running_header(demo):
     assert "Page 1 of " in demo.pages[0]
     for number, text in enumerate(demo.pages, start=1):
         assert f"Page {number} of {total}" in text
-        assert "Northshire · 2025/26 · Better Care Fund HICM return" in text
+        assert f"Northshire · 2025/26 · {TITLE}" in text
         assert "Issued return, version 1" in text
 
 
 def test_the_pdf_has_a_title_a_structure_tree_and_its_language(demo):
     reader = pdf_reader(demo.pdf)
-    assert reader.metadata.title == "BCF HICM return: Northshire, 2025/26"
+    assert reader.metadata.title == f"{TITLE}: Northshire, 2025/26"
     catalog = reader.trailer["/Root"]
     assert "/StructTreeRoot" in catalog
     assert catalog["/MarkInfo"]["/Marked"]
@@ -172,8 +189,8 @@ def test_the_changes_sheet_has_one_row_per_change_with_its_levels(demo):
     for row, change in zip(body, demo.changes, strict=True):
         assert row[column["Code"]] == change.code
         assert row[column["Change"]] == change.title
-        assert row[column["Current agreed level"]] == change.current
-        assert row[column["Planned level"]] == change.planned
+        assert row[column["Current position of maturity"]] == name(change.current)
+        assert row[column["Maturity level planned"]] == name(change.planned)
         assert row[column["Gap with no action"]] == ("Yes" if change.flagged else "No")
         expected = change.rationale if change.level >= 4 else None
         assert row[column["Rationale (Mature or Exemplary)"]] == expected

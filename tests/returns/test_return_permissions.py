@@ -29,6 +29,7 @@ def draft_urls(round_) -> list[str]:
         url("return_preview", round_),
         url("return_draft_file", round_, "pdf"),
         url("return_draft_file", round_, "xlsx"),
+        url("return_draft_file", round_, "docx"),
     ]
 
 
@@ -47,7 +48,10 @@ def test_the_facilitator_drafts_previews_downloads_drafts_and_issues(client, cas
     xlsx = client.get(url("return_draft_file", plan, "xlsx"))
     assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
     assert xlsx["Content-Disposition"].endswith('filename="testshire-202526-draft-return.xlsx"')
-    assert client.get(url("return_draft_file", plan, "docx")).status_code == 404
+    docx = client.get(url("return_draft_file", plan, "docx"))
+    assert docx.status_code == 200 and docx.content.startswith(b"PK")
+    assert docx["Content-Disposition"].endswith('filename="testshire-202526-draft-return.docx"')
+    assert client.get(url("return_draft_file", plan, "odt")).status_code == 404
     saved = client.post(
         url("return_page", plan),
         {
@@ -59,7 +63,7 @@ def test_the_facilitator_drafts_previews_downloads_drafts_and_issues(client, cas
     assert saved.status_code == 302
     assert client.post(url("return_issue", plan), CONFIRM).status_code == 302
     assert IssuedReturn.objects.filter(round=plan).count() == 2
-    for file_format in ("pdf", "xlsx"):
+    for file_format in ("pdf", "xlsx", "docx"):
         assert client.get(issued_url(issued, file_format)).status_code == 200
     assert client.get(url("return_pdf", plan)).status_code == 200
 
@@ -77,7 +81,8 @@ def test_readers_download_issued_returns_but_never_see_the_draft(client, cast, i
     page = client.get(url("return_page", plan))
     assert page.status_code == 200
     html = page.content.decode()
-    assert issued_url(issued, "pdf") in html and issued_url(issued, "xlsx") in html
+    for file_format in ("pdf", "xlsx", "docx"):
+        assert issued_url(issued, file_format) in html
     for hidden in ("Draft downloads", "Issue the return", url("return_preview", plan)):
         assert hidden not in html
     pdf = client.get(issued_url(issued, "pdf"))
@@ -85,7 +90,9 @@ def test_readers_download_issued_returns_but_never_see_the_draft(client, cast, i
     assert pdf.status_code == xlsx.status_code == 200
     assert pdf.content == bytes(issued.pdf) and xlsx.content == bytes(issued.xlsx)
     assert client.get(url("return_pdf", plan)).content == bytes(issued.pdf)
-    assert client.get(issued_url(issued, "docx")).status_code == 404
+    docx = client.get(issued_url(issued, "docx"))
+    assert docx.status_code == 200 and docx.content == bytes(issued.docx)
+    assert client.get(issued_url(issued, "odt")).status_code == 404
     for address in draft_urls(plan):
         assert client.get(address).status_code == 403, address
     assert client.post(url("return_issue", plan), CONFIRM).status_code == 403
@@ -102,6 +109,7 @@ def test_people_outside_the_system_get_404_everywhere(client, cast, issued, role
         url("return_pdf", plan),
         issued_url(issued, "pdf"),
         issued_url(issued, "xlsx"),
+        issued_url(issued, "docx"),
         *draft_urls(plan),
     ]
     for address in addresses:

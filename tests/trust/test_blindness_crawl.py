@@ -61,6 +61,7 @@ from improvement_plans.models import Action, Investment
 from tests.assessments.helpers import to_approval, to_review
 from tests.factories import TEST_PASSWORD, MemberFactory, PartnerFactory, UserFactory
 from tests.improvement_plans.helpers import make_action, make_update, rating_round
+from tests.measures.helpers import make_measure
 from tests.returns.helpers import plan_round
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +77,7 @@ SAMPLES = {
     ("rounds", "public_id"): "rounds",
     ("rounds", ("public_id", "partner_id")): "returns",
     ("rounds", ("public_id", "investment_id")): "round_investments",
+    ("rounds", ("public_id", "measure_id")): "round_measures",
     ("rounds", ("public_id", "comment_id")): "round_comments",
     ("*", "code"): "codes",
     ("returns", "issued_id"): "issued_returns",
@@ -334,6 +336,7 @@ def build(cast, frameworks) -> Built:
 
     agreed = plan_round(cast, framework, name="2025/26")
     make_update(Action.objects.get(rounds=agreed), cast.member, "Met the ward teams")
+    measure = make_measure(system, first)
     issued = return_services.return_issue(round_=agreed, issued_by=cast.facilitator)
     review = rating_round(system, framework, [cast.partner, cast.other_partner], name="2026/27 Q2")
     to_review(review, cast)
@@ -439,6 +442,7 @@ def build(cast, frameworks) -> Built:
         ),
         "round_investments": list(Investment.objects.values_list("round__public_id", "public_id")),
         "round_comments": [(review.public_id, comment.public_id)],
+        "round_measures": [(agreed.public_id, measure.public_id)],
         "codes": [first.code],
         "issued_returns": [issued.public_id],
         "actions": list(Action.objects.values_list("public_id", flat=True)),

@@ -37,6 +37,7 @@ ADMIN_EXPORTS = [
     ("assessments", "member"),
     ("assessments", "change"),
     ("casestudies", "casestudy"),
+    ("improvement_plans", "investment"),
 ]
 
 
