@@ -4,7 +4,7 @@ service too), as agreed levels with planned levels and dates.
 
 Such a round has no partner ratings, returns or steering committee decisions: it is agreed
 from the start, with the approval as the person recording it writes it ("Health and Wellbeing
-Board, 12 September 2019"; the page asks for it, an import may not know it). Past planned
+Board, 12 September 2019"; an import that does not know says so in the note). Past planned
 dates are allowed here, and only here: a round run in the portal plans forwards
 (`consensus_services.check_proposal`).
 """
@@ -24,6 +24,10 @@ from hicm_portal.words import govuk_date
 NAME_MISSING = "Enter a name for the round, for example 2019/20"
 NAME_TAKEN = "This system already has a round called {name}"
 AGREED_ON_MISSING = "Enter the date the levels were agreed"
+APPROVAL_NOTE_MISSING = (
+    "Enter who approved the levels and where, for example Health and Wellbeing Board, "
+    "12 September 2019"
+)
 AGREED_ON_IN_FUTURE = "The date agreed must be today or in the past"
 FRAMEWORK_WITHOUT_LEVELS = "This framework has no maturity levels, so no level can be recorded"
 PREVIOUS_NOT_AGREED = "Select an agreed round of this system"
@@ -132,7 +136,7 @@ def round_record_afterwards(
         actor,
         RECORDED,
         f"Agreed {govuk_date(agreed_on)}; "
-        + (f"approved by {approval_note}. " if approval_note else "approval not recorded. ")
+        + f"approved by {approval_note}. "
         + f"{len(consensus)} agreed levels, no partner ratings.",
     )
     return round_
@@ -152,6 +156,8 @@ def _check(round_: Round, consensus: list[Consensus]) -> None:
         add("name", NAME_TAKEN.format(name=round_.name))
     if round_.opens_on is None:
         add("agreed_on", AGREED_ON_MISSING)
+    if not round_.approval_note:
+        add("approval_note", APPROVAL_NOTE_MISSING)
     elif round_.opens_on > timezone.localdate():
         add("agreed_on", AGREED_ON_IN_FUTURE)
     previous = round_.previous_round

@@ -20,7 +20,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from hicm_portal.templatetags.portal import money
 from hicm_portal.words import govuk_date
-from improvement_plans import markdown
+from improvement_plans import markdown, return_wording
 from improvement_plans.return_selectors import NARRATIVE_PROMPTS, return_body_context
 
 # Word's built-in styles for the narrative's blocks, by list depth (Word has three of each).
@@ -59,12 +59,7 @@ def return_docx(data: dict, *, version: int | None = None, issued_on: date | Non
         issued = "Draft, not issued"
     _field(document, "Version", issued)
     if data.get("recorded_afterwards"):
-        _field(
-            document,
-            "Recorded afterwards",
-            f"agreed before the portal and approved by {data.get('approval_note', '')}; there "
-            "are no partner ratings behind these levels.",
-        )
+        _field(document, "Recorded afterwards", return_wording.recorded_afterwards(data))
 
     prompts = [
         (label, data["narrative"].get(key, ""))

@@ -150,7 +150,11 @@ def return_data(round_: Round) -> dict:
                 "support_needs": agreed.support_needs if agreed else "",
                 "gap": gap,
                 "actions": dict(sorted(statuses.items())),
-                "no_action": gap > 0 and not any(a.is_open for a in own),
+                # A round recorded afterwards had its plan outside the portal: its gaps are
+                # not flagged for want of actions here.
+                "no_action": gap > 0
+                and not round_.recorded_afterwards
+                and not any(a.is_open for a in own),
                 "invested": _money(totals["by_change"].get(change.pk, Decimal("0"))),
                 # Schemes it shares, unallocated, with other changes (`investment_totals`).
                 "shared": _money(totals["shared_by_change"].get(change.pk, Decimal("0"))),
@@ -304,6 +308,7 @@ def return_body_context(data: dict) -> dict:
         "current_heading": return_wording.CURRENT_HEADING,
         "planned_heading": return_wording.planned_heading(data),
         "summary": return_wording.levels_summary(data),
+        "recorded_afterwards": return_wording.recorded_afterwards(data),
         # Prompts with nothing written are left out; the text keeps its Markdown structure.
         "prompts": [
             (label, markdown.to_html(data["narrative"][key]))

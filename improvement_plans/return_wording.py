@@ -35,6 +35,18 @@ def title_of(data: dict) -> str:
     return data.get("title") or OLD_TITLE
 
 
+def recorded_afterwards(data: dict) -> str:
+    """What the return says of a round recorded afterwards (empty for a round run in the
+    portal): the page, the PDF and the Word file print this one sentence."""
+    if not data.get("recorded_afterwards"):
+        return ""
+    approved = data.get("approval_note") or "not recorded"
+    return (
+        "Agreed before the portal and recorded in it afterwards; there are no partner ratings "
+        f"behind these levels. Approved by: {approved}."
+    )
+
+
 def show_numbers(data: dict) -> bool:
     """Numbers before level names: the return's choice; a return issued before the choice
     existed printed them."""

@@ -90,10 +90,9 @@ class RecordedRoundForm(PortalForm):
     approval_note = forms.CharField(
         label="Who approved the levels, and where",
         max_length=200,
+        required=False,
         help_text="For example, Health and Wellbeing Board, 12 September 2019",
         error_messages={
-            "required": "Enter who approved the levels and where, for example Health and "
-            "Wellbeing Board, 12 September 2019",
             "max_length": "Who approved the levels must be 200 characters or fewer",
         },
     )

@@ -13,9 +13,7 @@ from hicm_portal.words import govuk_date
 
 # The file gives no approval, so the round says where its levels came from (at most 200
 # characters, the field's size).
-APPROVAL_NOTE = (
-    "Imported from {filename}, as agreed on {date}; the file does not say who approved it"
-)
+APPROVAL_NOTE = "not given in the imported file {filename} (agreed on {date})"
 
 
 def approval_note(filename: str, planned: PlannedRound) -> str:

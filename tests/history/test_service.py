@@ -86,11 +86,12 @@ def test_its_audit_trail_says_who_recorded_it_and_who_approved_it(cast, model_20
     assert APPROVAL_NOTE in event.detail
 
 
-def test_an_import_that_does_not_know_who_approved_it_may_leave_it_out(cast, model_2017):
-    round_ = record_2019_20(cast, model_2017, approval_note="  ")
+def test_who_approved_it_is_required(cast, model_2017):
+    with pytest.raises(ValidationError) as refused:
+        record_2019_20(cast, model_2017, approval_note="  ")
 
-    assert round_.approval_note == ""
-    assert "approval not recorded" in AuditEvent.objects.get(round=round_).detail
+    assert "Enter who approved the levels and where" in str(refused.value.message_dict)
+    assert not Round.objects.exists()
 
 
 def test_a_site_administrator_may_record_one(cast, model_2017):

@@ -134,6 +134,6 @@ def test_a_round_recorded_afterwards_exports_its_word_return_like_any_agreed_rou
     )  # fmt: skip
     texts = [p.text for p in word(output.read_bytes()).paragraphs]
     assert (
-        f"Recorded afterwards: agreed before the portal and approved by {note}; there are no "
-        "partner ratings behind these levels."
+        "Recorded afterwards: Agreed before the portal and recorded in it afterwards; there are "
+        f"no partner ratings behind these levels. Approved by: {note}."
     ) in texts
