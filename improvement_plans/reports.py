@@ -54,6 +54,12 @@ def _date(iso: str | None) -> date | str:
     return date.fromisoformat(iso) if iso else ""
 
 
+def _number(text: str | None) -> float | str:
+    """A measure's value of the return's data (text) as a plain number cell (a Decimal would
+    be shown as money); empty when there is none."""
+    return float(text) if text not in (None, "") else ""
+
+
 def return_xlsx(data: dict, *, version: int | None = None, issued_on: date | None = None) -> bytes:
     """The return as a workbook with the same content as the PDF, user text as text, dates as
     date cells and amounts as numbers in pounds (hicm_portal.spreadsheets)."""
@@ -120,13 +126,36 @@ def return_xlsx(data: dict, *, version: int | None = None, issued_on: date | Non
             ],
         )
     investments = workbook.create_sheet("Investments")
-    append_row(investments, ["Scheme", "Funding source", "Financial year", "Changes", "Amount (£)"])
+    # One row per funding line, so every amount is a number that sums (a return issued before
+    # funding lines has one line per scheme: its source and amount).
+    append_row(
+        investments,
+        ["Scheme", "Funding source", "Financial year", "Changes", "Allocation", "Amount (£)"],
+    )
     for i in data["investments"]:
-        append_row(
-            investments,
-            [i["scheme"], i["source"], i["year"], ", ".join(i["changes"]), Decimal(i["amount"])],
+        lines = i.get("lines") or [[i["source"], i["amount"]]]
+        allocation = "; ".join(
+            f"{code}: £{amount}" for code, amount in i.get("allocation") or [] if amount
         )
-    append_row(investments, ["Total", "", "", "", Decimal(data["totals"]["total"])])
+        for source, amount in lines:
+            append_row(
+                investments,
+                [i["scheme"], source, i["year"], ", ".join(i["changes"]), allocation,
+                 Decimal(amount)],
+            )  # fmt: skip
+    append_row(investments, ["Total", "", "", "", "", Decimal(data["totals"]["total"])])
+    measures = [(c["code"], m) for c in data["changes"] for m in c.get("measures") or []]
+    if measures:
+        sheet = workbook.create_sheet("Measures")
+        append_row(sheet, ["Change", "Measure", "Unit", "Baseline", "Baseline date", "Latest",
+                           "Latest date", "Target"])  # fmt: skip
+        for code, m in measures:
+            append_row(
+                sheet,
+                [code, m["name"], m.get("unit", ""), _number(m["baseline"]),
+                 _date(m["baseline_on"]), _number(m.get("latest")), _date(m.get("latest_on")),
+                 _number(m.get("target"))],
+            )  # fmt: skip
     actions = workbook.create_sheet("Actions")
     append_row(actions, ["Change", "Action", "Lead partner", "Owner", "Due", "Status", "RAG"])
     for a in data["actions"]:

@@ -109,7 +109,7 @@ def test_the_bcf_returns_workbook_holds_dates_and_pounds(cast, frameworks):
     assert agreed.is_date and agreed.number_format == DATE_FORMAT
     due = workbook["Actions"]["E2"]
     assert due.is_date and due.number_format == DATE_FORMAT
-    total = next(row for row in workbook["Investments"].iter_rows() if row[0].value == "Total")[4]
+    total = next(row for row in workbook["Investments"].iter_rows() if row[0].value == "Total")[5]
     assert total.value == 3500.5 and total.number_format == MONEY_FORMAT
 
 

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from hicm_portal.words import govuk_date
-from improvement_plans.demo import DEMO_ACTIONS, DEMO_INVESTMENTS
+from improvement_plans.demo import DEMO_ACTIONS, DEMO_INVESTMENTS, DEMO_MEASURES
 from improvement_plans.models import Action, Investment
 from tests.returns.helpers import pdf_reader
 
@@ -168,9 +168,11 @@ def workbook(demo):
     return load_workbook(io.BytesIO(demo.xlsx), read_only=False)
 
 
-def test_the_workbook_has_its_five_sheets_and_its_cover(demo):
+def test_the_workbook_has_its_six_sheets_and_its_cover(demo):
     book = workbook(demo)
-    assert book.sheetnames == ["Cover", "Narrative", "Changes", "Investments", "Actions"]
+    assert book.sheetnames == [
+        "Cover", "Narrative", "Changes", "Investments", "Measures", "Actions"
+    ]  # fmt: skip
     cover = {row[0]: row[1] for row in book["Cover"].iter_rows(min_row=2, values_only=True)}
     assert cover["System"] == demo.system
     assert cover["Framework"] == demo.framework
@@ -198,12 +200,23 @@ def test_the_changes_sheet_has_one_row_per_change_with_its_levels(demo):
 
 def test_the_investments_sheet_total_equals_the_pdf_total(demo):
     rows = list(workbook(demo)["Investments"].iter_rows(values_only=True))
-    *schemes, total = rows[1:]
+    *lines, total = rows[1:]  # one row per funding line
     assert total[0] == "Total"
-    assert sum(Decimal(str(row[4])) for row in schemes) == Decimal(str(total[4]))
+    assert sum(Decimal(str(row[5])) for row in lines) == Decimal(str(total[5]))
     pdf_total = re.search(r"Total ([\d,]+\.\d\d)", demo.text).group(1)
-    assert Decimal(pdf_total.replace(",", "")) == Decimal(str(total[4])) == demo_total()
-    assert len(schemes) == len(DEMO_INVESTMENTS)
+    assert Decimal(pdf_total.replace(",", "")) == Decimal(str(total[5])) == demo_total()
+    assert {row[0] for row in lines} == {scheme[0] for scheme in DEMO_INVESTMENTS}
+
+
+def test_the_measures_sheet_holds_numbers_and_dates(demo):
+    rows = list(workbook(demo)["Measures"].iter_rows(min_row=2))
+    by_name = {row[1].value: row for row in rows}
+    assert set(by_name) == {name for _code, name, *_ in DEMO_MEASURES}
+    change, _name, _unit, baseline, baseline_on, latest, latest_on, target = by_name[
+        "Average reablement episode"
+    ]
+    assert (change.value, baseline.value, latest.value, target.value) == ("4", 23, 17, 15)
+    assert baseline_on.is_date and latest_on.is_date
 
 
 def test_the_actions_sheet_lists_every_demo_action(demo):

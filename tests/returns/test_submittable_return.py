@@ -333,7 +333,7 @@ def test_the_workbook_holds_real_dates_and_pounds():
     assert changes.cell(row=2, column=header.index("Current position of maturity") + 1).value == (
         "Established"
     )
-    amounts = [row[4] for row in book["Investments"].iter_rows(min_row=2)]
+    amounts = [row[5] for row in book["Investments"].iter_rows(min_row=2)]
     assert all(cell.data_type == "n" and cell.number_format == MONEY_FORMAT for cell in amounts)
     assert amounts[-1].value == 250000 == sum(cell.value for cell in amounts[:-1])
 
