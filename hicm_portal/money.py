@@ -17,6 +17,21 @@ _PLAIN = re.compile(r"^(\d+(\.\d*)?|\.\d+)$")
 MAX_AMOUNT = Decimal("9999999999.99")
 
 
+def parse_number(text) -> Decimal:
+    """A number as people type it: digits with or without thousands separated by commas, a
+    decimal point, a minus sign in front ("1,250", "23.5", "-4"). Spaces are ignored. Raises
+    ValueError (without a message: each caller words it) when it is not such a number. Amounts
+    of money (`parse_amount`) and a plan's local measures read numbers this one way."""
+    cleaned = str(text or "").strip().replace(" ", "").replace("\u00a0", "")
+    digits = cleaned.removeprefix("-")
+    if len(cleaned) > 30 or not (_GROUPED.match(digits) or _PLAIN.match(digits)):
+        raise ValueError
+    try:
+        return Decimal(cleaned.replace(",", ""))
+    except InvalidOperation as error:  # pragma: no cover - the patterns admit numbers only
+        raise ValueError from error
+
+
 def parse_amount(text) -> Decimal:
     """An amount of money from what a person typed: an optional "£", thousands separated by
     commas or not, and at most two decimal places ("£250,000", "250,000", "250000.50").
@@ -29,17 +44,14 @@ def parse_amount(text) -> Decimal:
     if not cleaned:
         raise ValueError("Enter an amount in pounds, like 250,000 or 1250.50")
     negative = cleaned.startswith("-") or cleaned.startswith("£-") or cleaned.startswith("(")
-    cleaned = cleaned.lstrip("-").removeprefix("£").lstrip("-")
     if negative:
         raise ValueError(f"The amount must be £0 or more (it is {text.strip()})")
-    if not (_GROUPED.match(cleaned) or _PLAIN.match(cleaned)):
+    try:
+        amount = parse_number(cleaned.removeprefix("£"))
+    except ValueError:
         raise ValueError(
             f"Enter the amount as a number of pounds, like 250,000 or 1250.50 (not {text.strip()})"
-        )
-    try:
-        amount = Decimal(cleaned.replace(",", ""))
-    except InvalidOperation as error:  # pragma: no cover - the patterns above admit numbers only
-        raise ValueError(f"Enter the amount as a number of pounds (not {text.strip()})") from error
+        ) from None
     if amount != amount.quantize(Decimal("0.01")):
         raise ValueError(
             f"Enter the amount in pounds and pence, with at most two decimal places "

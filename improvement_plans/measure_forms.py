@@ -1,20 +1,16 @@
 """The form of a local measure: name, unit, baseline (value and date), latest (value and
 date) and target. Values are typed as people write them: 23, 23.5, 1,250 or -4."""
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from crispy_forms_gds.layout import Field
 from django import forms
 from django.core.exceptions import ValidationError
 
 from assessments.forms import GovDateField, PortalForm
+from hicm_portal.money import parse_number
 from improvement_plans.measure_services import MeasureInput, date_problems, value_problem
 from improvement_plans.models import Measure
-
-# Digits in groups of three after the first one to three ("1,250", "12,500.5"), or not grouped.
-_GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
-_PLAIN = re.compile(r"^-?(\d+(\.\d+)?|\.\d+)$")
 
 
 class MeasureValueField(forms.CharField):
@@ -31,19 +27,14 @@ class MeasureValueField(forms.CharField):
         self.error_messages["required"] = f"Enter the {noun}"
 
     def to_python(self, value) -> Decimal | None:
-        text = str(value or "").strip().replace(" ", "").replace("\u00a0", "")
-        if not text:
+        if not str(value or "").strip():
             return None
-        if len(text) > 30 or not (_GROUPED.match(text) or _PLAIN.match(text)):
-            raise ValidationError(
-                f"Enter the {self.noun} as a number, like {self.example}", code="invalid"
-            )
         try:
-            number = Decimal(text.replace(",", ""))
-        except InvalidOperation as error:  # pragma: no cover - the patterns admit numbers only
+            number = parse_number(value)
+        except ValueError:
             raise ValidationError(
                 f"Enter the {self.noun} as a number, like {self.example}", code="invalid"
-            ) from error
+            ) from None
         problem = value_problem(number)
         if problem:
             raise ValidationError(problem, code="invalid")
