@@ -16,6 +16,7 @@ from assessments.models.frameworks import (
 from assessments.models.people import (
     Invitation,
     Member,
+    NationalViewer,
     Partner,
     Region,
     RegionalViewer,
@@ -50,6 +51,7 @@ __all__ = [
     "Invitation",
     "Level",
     "Member",
+    "NationalViewer",
     "Partner",
     "PartnerReturn",
     "PartnerReturnQuerySet",

@@ -66,6 +66,12 @@ class System(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="systems")
     name = models.CharField(max_length=150, unique=True)
     slug = models.SlugField(max_length=150, unique=True)
+    named_in_region = models.BooleanField(
+        "named to its region",
+        default=False,
+        help_text="Whether others in its region see its name beside its levels in comparisons "
+        "(its facilitators choose; off until they do).",
+    )
     area_code = models.CharField(
         "ONS area code",
         max_length=9,
@@ -243,6 +249,24 @@ class RegionalViewer(models.Model):
         return f"{self.user}: regional viewer of {self.region}"
 
 
+class NationalViewer(models.Model):
+    """Someone of the BCF national team or the Department: reads every region's agreed rounds,
+    as a regional viewer reads their region's."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="national_view"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user__email"]
+
+    def __str__(self) -> str:
+        return f"{self.user}: national viewer"
+
+
 class RoleChange(models.Model):
     """One grant or removal of a role: whom, which role and where, by whom, when.
 
@@ -262,6 +286,7 @@ class RoleChange(models.Model):
         FACILITATOR = "facilitator", "Facilitator"
         STEERING = "steering", "Steering committee member"
         REGIONAL_VIEWER = "regional_viewer", "Regional viewer"
+        NATIONAL_VIEWER = "national_viewer", "National viewer"
         SITE_ADMINISTRATOR = "site_administrator", "Site administrator"
         SUPERUSER = "superuser", "Superuser"
 
