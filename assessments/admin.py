@@ -33,6 +33,7 @@ from assessments.models import (
     Invitation,
     Level,
     Member,
+    NationalViewer,
     Partner,
     PartnerReturn,
     Rating,
@@ -410,6 +411,22 @@ class RegionalViewerAdmin(RoleAdmin):
 
     def held(self, obj: RegionalViewer) -> dict:
         return {"region": obj.region}
+
+
+@admin.register(NationalViewer)
+class NationalViewerAdmin(RoleAdmin):
+    """The BCF national team and the Department: every region's agreed rounds, read-only."""
+
+    list_display = ("user", "created_at")
+    autocomplete_fields = ("user",)
+    list_select_related = ("user",)
+    fields = ("user",)
+
+    def role_of(self, obj: NationalViewer) -> dict:
+        return {"role": RoleChange.Role.NATIONAL_VIEWER}
+
+    def held(self, obj: NationalViewer) -> dict:
+        return {}
 
 
 @admin.register(RoleChange)

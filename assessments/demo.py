@@ -20,6 +20,7 @@ from assessments.models import (
     Dissent,
     Framework,
     Member,
+    NationalViewer,
     Partner,
     PartnerReturn,
     Rating,
@@ -145,6 +146,9 @@ def seed_demo(*, password: str | None) -> DemoResult:
     viewer = _person(demo_address("regional-viewer"), "Robin Regional", password)
     RegionalViewer.objects.get_or_create(user=viewer, region=region)
     accounts.append((viewer.email, f"regional viewer of {region}"))
+    national = _person(demo_address("national-viewer"), "Nat National", password)
+    NationalViewer.objects.get_or_create(user=national)
+    accounts.append((national.email, "national viewer (every region)"))
 
     name_index = 0
     for short, name, partner_type in PARTNERS:

@@ -472,7 +472,7 @@ def audit_events(round_: Round) -> list[AuditEvent]:
 # After agreement: trends across rounds and planned versus achieved
 
 
-def _crosswalk_back(change_ids: list[int]) -> tuple[dict[int, int], set[int]]:
+def crosswalk_back(change_ids: list[int]) -> tuple[dict[int, int], set[int]]:
     """Earlier change id -> later change id, for every crosswalk step into these changes, and
     the frameworks of those earlier changes. The crosswalks are few (a row per change of each
     edition), so they are read in one query and walked here, however many editions back."""
@@ -513,7 +513,7 @@ def trend_rows(round_: Round) -> dict:
     content = content_of(round_.framework)
     changes = content.live_changes
     to_current = {c.pk: c.pk for c in changes}
-    earlier, frameworks = _crosswalk_back(list(to_current))
+    earlier, frameworks = crosswalk_back(list(to_current))
     to_current.update(earlier)
     # Only rounds on this framework or an edition its crosswalk reaches back to.
     frameworks.add(round_.framework_id)

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import BigIntegerField, F, Value
 
-from assessments.models import Member, RegionalViewer, System, SystemRole
+from assessments.models import Member, NationalViewer, RegionalViewer, System, SystemRole
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class Roles:
     facilitator_of: frozenset[int] = frozenset()
     steering_of: frozenset[int] = frozenset()
     viewer_of_regions: frozenset[int] = frozenset()
+    # A national viewer reads every region's agreed rounds, as a regional viewer their region's.
+    national: bool = False
 
 
 # A day at most; the key changes whenever the roles do.
@@ -51,7 +53,7 @@ def roles_of(user) -> Roles:
 
 
 def _load(user) -> Roles:
-    # One query for all three kinds of role: (kind, system or region, partner or None).
+    # One query for every kind of role: (kind, system or region or None, partner or None).
     member = (
         Member.objects.filter(user=user)
         .order_by()
@@ -67,15 +69,27 @@ def _load(user) -> Roles:
         .order_by()
         .values_list(Value("viewer"), "region_id", Value(None, output_field=BigIntegerField()))
     )
+    national = (
+        NationalViewer.objects.filter(user=user)
+        .order_by()
+        .values_list(
+            Value("national"),
+            Value(None, output_field=BigIntegerField()),
+            Value(None, output_field=BigIntegerField()),
+        )
+    )
     partners: dict[int, set[int]] = {}
     facilitator, steering, regions = set(), set(), set()
-    for kind, place_id, partner_id in member.union(system_role, viewer, all=True):
+    is_national = False
+    for kind, place_id, partner_id in member.union(system_role, viewer, national, all=True):
         if kind == "member":
             partners.setdefault(place_id, set()).add(partner_id)
         elif kind == SystemRole.Role.FACILITATOR:
             facilitator.add(place_id)
         elif kind == SystemRole.Role.STEERING:
             steering.add(place_id)
+        elif kind == "national":
+            is_national = True
         else:
             regions.add(place_id)
     return Roles(
@@ -83,6 +97,7 @@ def _load(user) -> Roles:
         facilitator_of=frozenset(facilitator),
         steering_of=frozenset(steering),
         viewer_of_regions=frozenset(regions),
+        national=is_national,
     )
 
 
@@ -116,15 +131,32 @@ def is_regional_viewer(user, system: System | None) -> bool:
     return system is not None and system.region_id in roles_of(user).viewer_of_regions
 
 
+@rules.predicate
+def is_national_viewer(user) -> bool:
+    """Someone of the BCF national team: reads what a regional viewer reads, in every region."""
+    return roles_of(user).national
+
+
+@rules.predicate
+def is_viewer_of_system(user, system: System | None) -> bool:
+    """A regional viewer of the system's region, or a national viewer: read-only, and of its
+    agreed rounds only."""
+    return system is not None and (is_national_viewer(user) or is_regional_viewer(user, system))
+
+
 is_system_participant = is_facilitator | is_steering_member | is_partner_member
 # Who sees a system: `System.objects.visible_to` is the rule; this asks it of one system from
 # the person's roles, without a query (tests/assessments/test_visibility.py holds them together).
-can_view_system = is_system_participant | is_regional_viewer
+can_view_system = is_system_participant | is_viewer_of_system
 
 rules.add_perm("assessments.view_system", can_view_system)
+# For templates (`{% test_rule %}`): unlike a permission, not granted to every superuser.
+rules.add_rule("national_viewer", is_national_viewer)
 rules.add_perm("assessments.view_people", is_system_participant)
 rules.add_perm("assessments.invite_people", is_facilitator)
 rules.add_perm("assessments.add_round", is_facilitator)
+# Whether others in its region see the system's name beside its levels (off until chosen).
+rules.add_perm("assessments.name_system", is_facilitator)
 
 
 @rules.predicate
@@ -150,8 +182,9 @@ def is_round_facilitator(user, round_) -> bool:
 @rules.predicate
 def can_view_round(user, round_) -> bool:
     """`Round.objects.visible_to` asked of one round from the person's roles, without a query:
-    facilitators in every state, partner and steering members once open, regional viewers once
-    agreed (tests/assessments/test_visibility.py holds the two together)."""
+    facilitators in every state, partner and steering members once open, regional viewers of its
+    region and national viewers once agreed (tests/assessments/test_visibility.py holds the two
+    together)."""
     if round_ is None:
         return False
     system = round_.system
@@ -159,7 +192,7 @@ def can_view_round(user, round_) -> bool:
         return is_facilitator(user, system)
     if is_system_participant(user, system):
         return True
-    return round_.is_agreed and is_regional_viewer(user, system)
+    return round_.is_agreed and is_viewer_of_system(user, system)
 
 
 @rules.predicate
@@ -258,3 +291,6 @@ rules.add_perm("assessments.propose_again", is_round_facilitator & round_is_appr
 rules.add_perm("assessments.submit_for_approval", is_round_facilitator & round_is_review)
 rules.add_perm("assessments.decide", is_round_steering_member & round_is_approval)
 rules.add_perm("assessments.view_audit", can_view_round)
+# Benchmarking among the region and the nation (regions.benchmarking), on an agreed round: for
+# the people of its system only. Regional and national viewers read the region's own pages.
+rules.add_perm("assessments.view_benchmark", is_round_participant)

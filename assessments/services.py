@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils import timezone
 from assessments.models import (
     Invitation,
     Member,
+    NationalViewer,
     Partner,
     Region,
     RegionalViewer,
@@ -46,6 +47,8 @@ PLACE_ROLES = [
     RoleChange.Role.FACILITATOR,
     RoleChange.Role.STEERING,
 ]
+# Where a national viewer's role is held, in the e-mails that tell them of it.
+NATIONAL_PLACE = "every region"
 
 
 @dataclass
@@ -78,6 +81,8 @@ def is_self_grant(*, user, granted_by) -> bool:
 
 
 def _check_place(*, role: str, system, partner, region) -> None:
+    if role == RoleChange.Role.NATIONAL_VIEWER:
+        return
     if role == RoleChange.Role.REGIONAL_VIEWER:
         if region is None:
             raise ValidationError({"region": "Select a region"})
@@ -107,7 +112,8 @@ def role_grant(
 
     `role` is one of `RoleChange.Role`: a partner member of `partner` (in `system`); a
     facilitator or steering member of `system`, who also becomes a member of `partner` when one
-    is given; a regional viewer of `region`. A role already held is left as it is and not
+    is given; a regional viewer of `region`; a national viewer (held in no place: every region's
+    agreed rounds, read-only). A role already held is left as it is and not
     recorded again. `granted_by` is the person granting (None only for the portal's own set-up
     data), and nobody grants a role to themselves: every path here (an invitation, its
     acceptance, the member import, the admin) meets that refusal.
@@ -123,6 +129,9 @@ def role_grant(
     if role == RoleChange.Role.REGIONAL_VIEWER:
         if RegionalViewer.objects.get_or_create(user=user, region=region)[1]:
             changes.append(RoleChange(role=role, region=region))
+    elif role == RoleChange.Role.NATIONAL_VIEWER:
+        if NationalViewer.objects.get_or_create(user=user)[1]:
+            changes.append(RoleChange(role=role))
     else:
         if partner is not None and Member.objects.get_or_create(user=user, partner=partner)[1]:
             changes.append(RoleChange(role=RoleChange.Role.MEMBER, system=system, partner=partner))
@@ -143,7 +152,7 @@ def role_grant(
         _send_role_added_email(
             user=user,
             role_label=RoleChange.Role(role).label,
-            place=system or region,
+            place=system or region or NATIONAL_PLACE,
             partner=partner,
             granted_by=granted_by,
         )
@@ -172,6 +181,9 @@ def role_remove(
     if role == RoleChange.Role.REGIONAL_VIEWER:
         held = RegionalViewer.objects.filter(user=user, region=region)
         change = RoleChange(role=role, region=region)
+    elif role == RoleChange.Role.NATIONAL_VIEWER:
+        held = NationalViewer.objects.filter(user=user)
+        change = RoleChange(role=role)
     elif role == RoleChange.Role.MEMBER:
         held = Member.objects.filter(user=user, partner=partner)
         system = partner.system
@@ -189,7 +201,7 @@ def role_remove(
     _send_role_removed_email(
         user=user,
         role_label=change.get_role_display(),
-        place=system or region,
+        place=system or region or NATIONAL_PLACE,
         partner=partner,
         removed_by=removed_by,
     )
@@ -226,6 +238,8 @@ def _roles_held(user) -> list[dict]:
         {"role": RoleChange.Role.REGIONAL_VIEWER, "region": viewer.region}
         for viewer in RegionalViewer.objects.filter(user=user).select_related("region")
     ]
+    if NationalViewer.objects.filter(user=user).exists():
+        held.append({"role": RoleChange.Role.NATIONAL_VIEWER})
     return held
 
 
@@ -275,6 +289,31 @@ def site_access_set(*, user, is_staff: bool, is_superuser: bool, changed_by) -> 
                 user=user, role_label=label, place=settings.SERVICE_NAME, removed_by=changed_by
             )
     return changes
+
+
+# ---------------------------------------------------------------------------
+# A system's settings
+
+SYSTEM_NAMED = "Others in {region} now see {system}'s name beside its levels when they compare."
+SYSTEM_NOT_NAMED = "{system} is no longer named to others in {region}: they see its levels only."
+
+
+@transaction.atomic
+def system_naming_set(*, actor, system: System, named: bool) -> bool:
+    """Choose, as `actor` (one of its facilitators), whether `system` is named to its region:
+    whether the people of the region's other systems see its name beside its levels where they
+    compare themselves with the region (`regions.benchmarking`). Off until chosen. Returns
+    whether it changed; a change is kept in the system's history, with who made it."""
+    if not actor.has_perm("assessments.name_system", system):
+        raise PermissionDenied
+    locked = System.objects.select_for_update().get(pk=system.pk)
+    if locked.named_in_region == named:
+        return False
+    locked.named_in_region = named
+    locked._history_user = actor  # django-simple-history's documented way, as area_services
+    locked._change_reason = "Named to its region" if named else "No longer named to its region"
+    locked.save(update_fields=["named_in_region"])
+    return True
 
 
 @transaction.atomic

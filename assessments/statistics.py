@@ -72,6 +72,23 @@ def change_statistics(levels: Sequence[int | None], partner_count: int) -> Chang
     )
 
 
+# The level the BCF counted areas at, "Established or better" (DHSC's national picture of the
+# HICM, 2017); a scale without it is read from its middle level.
+ESTABLISHED = "established"
+
+
+def established_level(levels: Mapping[int, str]) -> int | None:
+    """The number of the level that "Established or better" counts from, given a scale as
+    level number -> name: the level named Established (any case), or else the middle of the
+    scale (the upper middle of an even one). None for an empty scale. The one rule: the
+    return's summary sentence and the region and national counts all ask it."""
+    for number, name in sorted(levels.items()):
+        if name.strip().lower() == ESTABLISHED:
+            return number
+    ordered = sorted(levels)
+    return ordered[len(ordered) // 2] if ordered else None
+
+
 def number_word(number: int) -> str:
     return NUMBER_WORDS[number] if 0 <= number < len(NUMBER_WORDS) else str(number)
 

@@ -5,6 +5,7 @@ from assessments import consensus_views, history_views, round_views, views
 
 urlpatterns = [
     path("systems/<slug:slug>/", views.system_detail, name="system_detail"),
+    path("systems/<slug:slug>/naming/", views.system_naming, name="system_naming"),
     path("systems/<slug:slug>/invitations/new/", views.invitation_new, name="invitation_new"),
     path(
         "systems/<slug:slug>/invitations/<uuid:public_id>/resend/",

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from assessments import selectors, services
 from assessments.access import system_for
 from assessments.forms.base import add_service_errors
+from assessments.forms.naming import NAMED, NOT_NAMED, SystemNamingForm
 from assessments.forms.people import InvitationForm, SetPasswordForm
 from assessments.models import Invitation
 
@@ -41,6 +42,22 @@ def system_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "agreed_levels": agreed_levels,
         },
     )
+
+
+@login_required
+def system_naming(request: HttpRequest, slug: str) -> HttpResponse:
+    """A facilitator chooses whether the region's other systems see their system's name
+    beside its levels where they compare themselves (off until chosen)."""
+    system = system_for(request, slug, "assessments.name_system")
+    initial = {"named": NAMED if system.named_in_region else NOT_NAMED}
+    form = SystemNamingForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        named = form.cleaned_data["named"] == NAMED
+        if services.system_naming_set(actor=request.user, system=system, named=named):
+            message = services.SYSTEM_NAMED if named else services.SYSTEM_NOT_NAMED
+            messages.success(request, message.format(system=system, region=system.region))
+        return redirect("system_detail", slug=system.slug)
+    return render(request, "assessments/system_naming.html", {"system": system, "form": form})
 
 
 @login_required

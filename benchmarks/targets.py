@@ -13,7 +13,16 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.urls import NoReverseMatch, get_resolver, reverse
 
-from assessments.models import Change, Member, PartnerReturn, Round, System, SystemRole
+from assessments.models import (
+    Change,
+    Member,
+    NationalViewer,
+    PartnerReturn,
+    RegionalViewer,
+    Round,
+    System,
+    SystemRole,
+)
 from benchmarks import national
 
 BASELINE = "accessibility"
@@ -27,10 +36,11 @@ class Page:
     key: str
     label: str
     url_names: tuple[str, ...]
-    role: str  # facilitator, steering, member, or "" for nobody logged in
+    role: str  # facilitator, steering, member, viewer, national, or "" for nobody logged in
     round_status: str = ""  # which round of the system, when the URL takes one
     key_page: bool = True  # held to the built-afresh budget
     pdf: bool = False
+    region: bool = False  # the URL's slug is the system's region's, not the system's
 
 
 PAGES = [
@@ -53,6 +63,12 @@ PAGES = [
         key_page=False,
         pdf=True,
     ),
+    # The region's pages, read by its regional viewer; the national summary by a national
+    # viewer. The zip copies the stored PDFs of the region's latest issued returns (the first
+    # system's region has them: benchmarks/national/regions.py).
+    Page("region", "Region page", ("region",), "viewer", region=True),
+    Page("national_summary", "National summary", ("national_summary",), "national"),
+    Page("region_zip", "Region's returns (zip)", ("region_returns_zip",), "viewer", region=True),
 ]
 PAGES_BY_KEY = {page.key: page for page in PAGES}
 
@@ -70,6 +86,8 @@ class Target:
     member_partner: object
     rounds: dict[str, Round]
     change_code: str
+    viewer: object = None  # a regional viewer of the system's region
+    national: object = None  # a national viewer
 
 
 def target(system: System, label: str) -> Target:
@@ -119,7 +137,14 @@ def target(system: System, label: str) -> Target:
         member_partner=partner_return.partner,
         rounds=rounds,
         change_code=rating.change.code if rating else "1",
+        viewer=_first_user(RegionalViewer.objects.filter(region_id=system.region_id)),
+        national=_first_user(NationalViewer.objects.all()),
     )
+
+
+def _first_user(holders):
+    holder = holders.select_related("user").order_by("user__email").first()
+    return holder.user if holder else None
 
 
 def national_by_age():
@@ -160,7 +185,7 @@ def page_url(page: Page, target: Target | None) -> tuple[str, str, str]:
             "partner_id": target.member_partner.public_id,
             "code": CHANGE_PAGE[1] if page.key == "change" else target.change_code,
             "key": CHANGE_PAGE[0],
-            "slug": target.system.slug,
+            "slug": target.system.region.slug if page.region else target.system.slug,
             "file_format": "pdf",
         }
         missing = [p for p in params if values.get(p) is None]
@@ -183,6 +208,8 @@ def user_for(page: Page, target: Target):
         "facilitator": target.facilitator,
         "steering": target.steering,
         "member": target.member,
+        "viewer": target.viewer,
+        "national": target.national,
     }.get(page.role)
 
 

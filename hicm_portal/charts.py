@@ -160,3 +160,64 @@ def trend_charts(trend_data: dict) -> list[dict]:
             }
         )
     return charts
+
+
+def stacked_bars(bars: list[tuple[str, list[int]]], levels: list[tuple[int, str]]) -> dict:
+    """Horizontal stacked bars: one bar per (label, counts), a segment per level in `levels`
+    ((number, name), in order; `counts` in the same order), each as long as its count, on one
+    scale for every bar, so bars of the same number of systems are as long. A segment wide
+    enough prints its count; a legend names the levels (for the region report's counts chart).
+    """
+    width, left, right, top, bar_height, gap = 640, 44, 36, 8, 20, 8
+    legend_row, legend_columns = 18, 3
+    plot_width = width - left - right
+    largest = max((sum(counts) for _, counts in bars), default=0) or 1
+    rows = []
+    for index, (label, counts) in enumerate(bars):
+        y = top + index * (bar_height + gap)
+        x = float(left)
+        segments = []
+        for (number, name), count in zip(levels, counts, strict=True):
+            length = plot_width * count / largest
+            if count:
+                segments.append(
+                    {
+                        "number": number,
+                        "name": name,
+                        "count": count,
+                        "x": f"{x:.1f}",
+                        "width": f"{length:.1f}",
+                        "text_x": f"{x + length / 2:.1f}",
+                        "labelled": length >= 16,
+                    }
+                )
+            x += length
+        rows.append(
+            {
+                "label": label,
+                "y": f"{y:.1f}",
+                "text_y": f"{y + bar_height / 2 + 4:.1f}",
+                "total": sum(counts),
+                "total_x": f"{x + 4:.1f}",
+                "segments": segments,
+            }
+        )
+    legend_top = top + len(bars) * (bar_height + gap) + 8
+    legend = [
+        {
+            "number": number,
+            "name": name,
+            "x": f"{left + (index % legend_columns) * (plot_width / legend_columns):.1f}",
+            "y": f"{legend_top + (index // legend_columns) * legend_row:.1f}",
+        }
+        for index, (number, name) in enumerate(levels)
+    ]
+    legend_rows = -(-len(levels) // legend_columns)
+    return {
+        "width": width,
+        "height": legend_top + legend_rows * legend_row + 4,
+        "bar_height": bar_height,
+        "label_x": left - 6,
+        "rows": rows,
+        "legend": legend,
+    }

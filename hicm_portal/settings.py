@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "improvement_plans",
     "casestudies",
     "home",
+    "regions",
 ]
 
 MIDDLEWARE = [

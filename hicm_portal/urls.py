@@ -62,6 +62,7 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("casestudies.urls")),
     path("", include("improvement_plans.urls")),
+    path("", include("regions.urls")),
 ]
 
 handler403 = "hicm_portal.views.error_403"

@@ -427,7 +427,14 @@ def home_cards(user) -> list[SystemCard]:
     queries and one per kind of thing that may wait for them (`attention_rows`), whatever the
     number of systems, rounds and actions."""
     roles = roles_of(user)
-    systems = list(System.objects.visible_to(user).select_related("region"))
+    visible = System.objects.visible_to(user)
+    if roles.national:
+        # A national viewer sees every system: the nation is on their national pages (linked
+        # from the home page), and their cards are the systems they hold another role in.
+        visible = visible.filter(
+            Q(pk__in=_held_systems(roles)) | Q(region__in=roles.viewer_of_regions)
+        )
+    systems = list(visible.select_related("region"))
     if not systems:
         return []
     ids = [s.pk for s in systems]
@@ -478,7 +485,8 @@ class HeldRole:
 
 
 def account_roles(user) -> list[HeldRole]:
-    """The roles a person holds now, for their account page: three queries."""
+    """The roles a person holds now, for their account page: three queries (and the person's
+    roles, read once per request)."""
     held = [
         HeldRole(r.get_role_display(), str(r.system))
         for r in SystemRole.objects.filter(user=user).select_related("system")
@@ -491,6 +499,8 @@ def account_roles(user) -> list[HeldRole]:
         HeldRole("Regional viewer", str(v.region))
         for v in RegionalViewer.objects.filter(user=user).select_related("region")
     ]
+    if roles_of(user).national:
+        held.append(HeldRole("National viewer", "Every region"))
     return held
 
 

@@ -11,7 +11,7 @@ date of the round; a change planned for another date says so in its own cell ("M
 30 September 2019"), so one heading never hides a different date.
 """
 
-from assessments.statistics import number_word
+from assessments.statistics import established_level, number_word
 from hicm_portal.words import govuk_date
 
 # The appendix's title, before the framework's name, when a return has none of its own.
@@ -21,10 +21,6 @@ OLD_TITLE = "Better Care Fund return: High Impact Change Model"
 
 CURRENT_HEADING = "Current position of maturity"
 PLANNED_HEADING = "Maturity level planned to be reached"
-
-# The level the BCF counted areas at, "Established or better" (DHSC's national picture of the
-# HICM, 2017); a scale without it is read from its middle level.
-REFERENCE_LEVEL = "established"
 
 
 def default_title(framework: str) -> str:
@@ -109,11 +105,9 @@ def _of_all(number: int, total: int) -> str:
 
 
 def _reference(scale: list[dict]) -> dict:
-    for level in scale:
-        if level["name"].lower() == REFERENCE_LEVEL:
-            return level
-    ordered = sorted(scale, key=lambda level: level["number"])
-    return ordered[len(ordered) // 2]
+    """The level "Established or better" counts from (`established_level`, the one rule)."""
+    number = established_level({level["number"]: level["name"] for level in scale})
+    return next(level for level in scale if level["number"] == number)
 
 
 def levels_summary(data: dict) -> str:

@@ -44,12 +44,15 @@ class Region(models.Model):
 def visible_systems_q(user, via: str = "") -> Q:
     """The one rule of who sees a system, as a filter on systems or on what is reached from a
     system through `via` (e.g. "system__" for actions): those they hold any role in, and those
-    of the regions they view. `assessments.rules.can_view_system` asks the same of one system
-    from the person's roles, and a test holds the two together."""
+    of the regions they view; a national viewer every system. `assessments.rules.can_view_system`
+    asks the same of one system from the person's roles, and a test holds the two together."""
     # The person's roles are read once per request and shared with the permission checks.
     from assessments.rules import roles_of
 
     roles = roles_of(user)
+    if roles.national:
+        # Every system (a filter that holds for each, so it combines like the others).
+        return Q(**{f"{via}pk__isnull": False})
     held = {*roles.partner_ids_by_system, *roles.facilitator_of, *roles.steering_of}
     return Q(**{f"{via}pk__in": held}) | Q(**{f"{via}region_id__in": roles.viewer_of_regions})
 

@@ -28,8 +28,8 @@ def visible_rounds_q(user, via: str = "") -> Q:
 
     Facilitators of its system see a round in every state, drafts included; its partner
     members and steering members once it is open (not a draft); regional viewers of its
-    region once it is agreed. `assessments.rules.can_view_round` asks the same of one round
-    from the person's roles, and a test holds the two together.
+    region, and national viewers, once it is agreed. `assessments.rules.can_view_round` asks
+    the same of one round from the person's roles, and a test holds the two together.
     """
     # The person's roles are read once per request (and shared with the permission checks),
     # so the rule filters on their ids rather than on subqueries.
@@ -45,7 +45,9 @@ def visible_rounds_q(user, via: str = "") -> Q:
         rule |= ~Q(**{f"{via}status": Round.Status.DRAFT}) & Q(
             **{f"{via}system_id__in": taking_part}
         )
-    if roles.viewer_of_regions:
+    if roles.national:
+        rule |= Q(**{f"{via}status": Round.Status.AGREED})
+    elif roles.viewer_of_regions:
         rule |= Q(
             **{
                 f"{via}status": Round.Status.AGREED,

@@ -43,6 +43,7 @@ from benchmarks.national.ratings import (
     rating_for,
     returns_for,
 )
+from benchmarks.national.regions import seed_issued_returns, seed_national_viewer
 from benchmarks.national.shape import (
     ACTIONS_PER_PLAN,
     AGREED_ROUNDS,
@@ -146,6 +147,14 @@ def seed_national(
             agreed_rounds=REFERENCE_AGREED_ROUNDS,
             actions_per_plan=REFERENCE_ACTIONS_PER_PLAN,
         )
+        # Last, so the rest of the data stays as it was (benchmarks/national/regions.py).
+        seed_national_viewer(context)
+        measured = {regions[0], regions[(systems - 1) % len(regions)], reference_region}
+        for region in sorted(measured, key=lambda region: region.slug):
+            seed_issued_returns(context, region)
+        if progress:
+            seconds = time.monotonic() - started
+            progress(f"issued returns of {len(measured)} regions ({seconds:.0f} s)")
     if connection.vendor == "postgresql":
         # Fresh planner statistics, as autovacuum would give a live database: without them
         # PostgreSQL plans the first queries on the new rows as if the tables were empty.

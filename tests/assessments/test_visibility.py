@@ -2,8 +2,8 @@
 
 For every person of the cast and every state of a round, the queryset, the `view_round`
 predicate and the round's page agree: those it lists open the page (200); the people of the
-system it does not list yet are refused (403: a regional viewer before agreement); everyone
-else gets 404, on every page of the round, and cannot learn it exists.
+system it does not list yet are refused (403: a regional or national viewer before agreement);
+everyone else gets 404, on every page of the round, and cannot learn it exists.
 """
 
 import uuid
@@ -13,9 +13,18 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from assessments.models import Change, Framework, Level, PartnerReturn, Round, System
+from assessments.models import (
+    Change,
+    Framework,
+    Level,
+    NationalViewer,
+    PartnerReturn,
+    Round,
+    System,
+)
 from assessments.rules import can_view_round, can_view_system
 from improvement_plans.models import IssuedReturn
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +37,20 @@ SEES = {
     "rating": PARTICIPANTS,
     "review": PARTICIPANTS,
     "approval": PARTICIPANTS,
-    "agreed": PARTICIPANTS | {"viewer"},
+    "agreed": PARTICIPANTS | {"viewer", "national"},
     "cancelled": PARTICIPANTS,  # stays where it was: with everyone who took part
 }
 
 
+def national_viewer():
+    """A national viewer (the BCF national team): every region's agreed rounds."""
+    user = UserFactory(email="national@test.example", full_name="Nat National")
+    NationalViewer.objects.get_or_create(user=user)
+    return user
+
+
 def everyone(cast) -> dict:
-    return {**cast.roles(), "admin": cast.admin}
+    return {**cast.roles(), "national": national_viewer(), "admin": cast.admin}
 
 
 def tiny_framework() -> Framework:
@@ -109,7 +125,7 @@ def test_the_systems_a_person_sees_are_those_the_predicate_allows(cast):
 def test_the_round_list_shows_exactly_the_visible_rounds(client, cast):
     framework = tiny_framework()
     rounds = {state: round_in(cast, framework, state) for state in STATES}
-    for role, user in cast.roles().items():
+    for role, user in {**cast.roles(), "national": national_viewer()}.items():
         client.force_login(user)
         response = client.get(reverse("round_list", args=[cast.system.slug]))
         if response.status_code == 404:
@@ -171,4 +187,25 @@ def test_an_outsider_gets_not_found_on_every_page_of_a_round(client, cast, state
                 response = client.post(path)
             if response.status_code != 404:
                 wrong.append(f"{role} {name}: {response.status_code}")
+    assert not wrong, f"in {state}: " + "; ".join(wrong)
+
+
+@pytest.mark.parametrize("state", [s for s in STATES if s != "agreed"])
+def test_a_national_viewer_gets_nothing_of_a_round_before_agreement(client, cast, state):
+    """A national viewer sees every system, so a round's pages refuse them (403), or, for a
+    draft, do not exist for them (404): on no page of a round not yet agreed do they read it."""
+    round_ = round_in(cast, tiny_framework(), state)
+    issued = IssuedReturn.objects.create(
+        round=round_, version=1, data={}, html="", pdf=b"", xlsx=b"", checksum="0" * 64
+    )
+    sample = _sample(round_, cast.partner, issued)
+    client.force_login(national_viewer())
+    wrong = []
+    for name, arguments in _round_urls():
+        path = reverse(name, kwargs={argument: sample[argument] for argument in arguments})
+        response = client.get(path)
+        if response.status_code == 405:  # a form's target: answers a POST only
+            response = client.post(path)
+        if response.status_code not in (403, 404):
+            wrong.append(f"{name}: {response.status_code}")
     assert not wrong, f"in {state}: " + "; ".join(wrong)

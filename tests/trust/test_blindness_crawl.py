@@ -2,8 +2,8 @@
 
 While a round is in rating, a partner's levels, rationale and evidence are its own members'
 alone (DESIGN §4, "Blind rating"): not another partner's, the facilitator's, the steering
-committee's, a regional viewer's, a site administrator's, nor anyone's in another system
-(§9), on no page, download or e-mail.
+committee's, a regional or national viewer's, a site administrator's, nor anyone's in another
+system (§9), on no page, download or e-mail.
 
 Each partner of a round in rating writes a marker of its own, `SECRET-<its slug>-…`, in every
 rationale, evidence title and evidence address. The crawl walks every URL pattern of the
@@ -53,7 +53,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from pypdf import PdfReader
 
 from assessments import services
-from assessments.models import Comment, Member, PartnerReturn, Rating, Round
+from assessments.models import Comment, Member, NationalViewer, PartnerReturn, Rating, Round
 from assessments.round_services import RatingInput, rating_save
 from casestudies.models import CaseStudy
 from improvement_plans import return_services
@@ -85,6 +85,7 @@ SAMPLES = {
     ("invitations", "public_id"): "invitations",
     ("invitations", "token"): "invitation_tokens",
     ("systems", "slug"): "systems",
+    ("regions", "slug"): "regions",
     ("case-studies", "slug"): "case_studies",
     ("frameworks", "key"): "frameworks",
     ("*", "file_format"): "file_formats",
@@ -237,7 +238,16 @@ def crawled_patterns() -> list[Pattern]:
 # ---------------------------------------------------------------------------------------------
 # The data
 
-ROLES = ["member", "other_member", "facilitator", "steering", "viewer", "outsider", "nobody"]
+ROLES = [
+    "member",
+    "other_member",
+    "facilitator",
+    "steering",
+    "viewer",
+    "national",
+    "outsider",
+    "nobody",
+]
 # The slug of each partner's markers.
 HOSPITALS, COUNCIL, CARE, ELSEWHERE = "hospitals", "council", "care", "elsewhere"
 SLUGS = frozenset({HOSPITALS, COUNCIL, CARE, ELSEWHERE})
@@ -328,7 +338,8 @@ def build(cast, frameworks) -> Built:
       the Council three changes at 2 and a draft through the page; Care one draft at 1,
       rationale only.
     - Elsewhere: its own 2026/27 round in rating; its one partner rated every change at 4.
-    - A case study of each system, an invitation pending, a role granted, reminders sent.
+    - A case study of each system, an invitation pending, a role granted, reminders sent, and
+      a national viewer.
     """
     framework = frameworks["mtoc-2020"]
     system, changes = cast.system, list(framework.changes.filter(archived=False))
@@ -431,6 +442,9 @@ def build(cast, frameworks) -> Built:
         case_studies.append(case_study.slug)
     call_command("send_reminders", "--today", str(rating.closes_on), stdout=io.StringIO())
     _admin_rows(cast)
+    # A national viewer: every region's agreed rounds, nothing of one before agreement.
+    national = UserFactory(email="national@test.example", full_name="Nat National")
+    NationalViewer.objects.create(user=national)
 
     rounds = [rating, review, approval, agreed, draft, elsewhere]
     values = {
@@ -449,6 +463,7 @@ def build(cast, frameworks) -> Built:
         "invitations": [invited.invitation.public_id],
         "invitation_tokens": [invited.token],
         "systems": [system.slug, cast.other_system.slug],
+        "regions": [system.region.slug, cast.other_system.region.slug],
         "case_studies": case_studies,
         "frameworks": [framework.key],
         "file_formats": ["pdf", "xlsx", "csv", "docx"],
@@ -481,7 +496,7 @@ def build(cast, frameworks) -> Built:
     members = {}
     for email, partner_id in Member.objects.values_list("user__email", "partner_id"):
         members.setdefault(email, set()).add(slug_of.get(partner_id))
-    roles = {role: (cast.roles()[role], set()) for role in ROLES}
+    roles = {role: ({**cast.roles(), "national": national}[role], set()) for role in ROLES}
     roles.update(
         member=(cast.member, {HOSPITALS}),
         other_member=(cast.other_member, {COUNCIL}),

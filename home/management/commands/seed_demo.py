@@ -7,11 +7,13 @@ the `home` app because it spans the assessments and improvement_plans apps.
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from assessments.demo import DEMO_DOMAIN, SYSTEM, seed_demo
+from assessments.demo import DEMO_DOMAIN, SYSTEM, demo_address, seed_demo
 from assessments.models import System
 from improvement_plans.demo import seed_plan_demo
+from regions.demo import seed_region_demo
 
 
 class Command(BaseCommand):
@@ -26,7 +28,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, password: str | None, **options) -> None:
         result = seed_demo(password=password)
-        result.notes += seed_plan_demo(System.objects.get(slug=SYSTEM[1]))
+        northshire = System.objects.get(slug=SYSTEM[1])
+        result.notes += seed_plan_demo(northshire)
+        # Five fictional systems beside Northshire, so the region's pages show distributions.
+        administrator = get_user_model().objects.get(email=demo_address("admin"))
+        result.notes += seed_region_demo(northshire.region, administrator)
         self.stdout.write(self.style.SUCCESS("Demo system Northshire is ready."))
         self.stdout.write(f"Every demo address is NAME@{DEMO_DOMAIN}. The accounts:")
         for address, what in result.accounts:

@@ -1,0 +1,556 @@
+"""Where systems stand across a region or the nation: each system's latest agreed levels on a
+framework, and the counts per change built from them.
+
+Only agreed rounds are read (rounds recorded afterwards are agreed rounds), whoever asks: the
+callers pass the systems the person may see. The reads are a fixed few, whatever the number of
+systems or rounds: the agreed rounds in one query, their agreed levels in one, the crosswalk in
+one, and the framework's cached content; everything else is worked out here.
+"""
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Length
+from django.utils import timezone
+
+from assessments.framework_content import content_of
+from assessments.models import Consensus, Framework, Region, Round, System
+from assessments.review_selectors import crosswalk_back
+from assessments.rules import is_site_administrator, roles_of
+from assessments.statistics import established_level
+from hicm_portal.words import govuk_date
+from improvement_plans.models import Action, IssuedReturn
+
+
+@dataclass(frozen=True)
+class AgreedLevel:
+    system_id: int
+    change_code: str  # the change's code in the framework asked for
+    number: int  # the level's number
+    name: str  # the level's name
+    previous_number: int | None  # the system's previous agreed round's level (trend arrow)
+    round_name: str
+    agreed_on: date
+    recorded_afterwards: bool
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    code: str
+    title: str
+    counts: dict[int, int]  # level number -> how many systems are at it
+    established_or_better: int
+    median: float | None
+    systems: int  # systems with an agreed or recorded level for it
+    previous_established_or_better: int | None  # the same at the previous period
+
+
+@dataclass(frozen=True)
+class _AgreedRound:
+    pk: int
+    system_id: int
+    name: str
+    agreed_on: date
+    recorded_afterwards: bool
+
+
+def frameworks_reached(framework: Framework, *, crosswalk: bool) -> tuple[set[int], dict]:
+    """The frameworks whose agreed rounds count for `framework` (itself; with `crosswalk`, also
+    the earlier editions its crosswalk reaches back to), and each change id of those frameworks
+    -> the code of its change in `framework`."""
+    changes = content_of(framework).live_changes
+    code_of = {change.pk: change.code for change in changes}
+    frameworks = {framework.pk}
+    if crosswalk:
+        earlier, editions = crosswalk_back(list(code_of))
+        code_of.update({before: code_of[after] for before, after in earlier.items()})
+        frameworks |= editions
+    return frameworks, code_of
+
+
+def agreed_rounds(
+    *, frameworks: set[int], systems: QuerySet | None, as_of: date | None, period: str | None
+) -> tuple[dict[int, _AgreedRound], dict[int, _AgreedRound]]:
+    """Per system: the agreed round counted (the latest agreed on or before `as_of`, or the one
+    named `period`) and the agreed round before it. One query."""
+    rounds = Round.objects.filter(
+        status=Round.Status.AGREED, framework__in=frameworks, agreed_at__isnull=False
+    )
+    if systems is not None:
+        rounds = rounds.filter(system__in=systems)
+    if not period:
+        rounds = rounds.filter(agreed_at__date__lte=as_of or timezone.localdate())
+    by_system: dict[int, list[_AgreedRound]] = defaultdict(list)
+    for row in rounds.order_by("system_id", "agreed_at", "closes_on", "pk").values(
+        "pk", "system_id", "name", "agreed_at", "recorded_afterwards"
+    ):
+        by_system[row["system_id"]].append(
+            _AgreedRound(
+                pk=row["pk"],
+                system_id=row["system_id"],
+                name=row["name"],
+                agreed_on=timezone.localdate(row["agreed_at"]),
+                recorded_afterwards=row["recorded_afterwards"],
+            )
+        )
+    counted: dict[int, _AgreedRound] = {}
+    previous: dict[int, _AgreedRound] = {}
+    for system_id, chain in by_system.items():
+        if period:
+            at = next((i for i, r in enumerate(chain) if r.name == period), None)
+        else:
+            at = len(chain) - 1
+        if at is None:
+            continue
+        counted[system_id] = chain[at]
+        if at > 0:
+            previous[system_id] = chain[at - 1]
+    return counted, previous
+
+
+def _agreed_numbers(round_ids: set[int], code_of: dict[int, str]) -> dict[int, dict[str, tuple]]:
+    """Round id -> change code (in the framework asked for) -> (level number, level name).
+    One query. A change that two earlier changes were merged into takes the lower level."""
+    found: dict[int, dict[str, tuple]] = defaultdict(dict)
+    for row in (
+        Consensus.objects.filter(round__in=round_ids, change__in=list(code_of))
+        .order_by("pk")
+        .values("round_id", "change_id", "level__number", "level__name")
+    ):
+        code = code_of[row["change_id"]]
+        level = (row["level__number"], row["level__name"])
+        held = found[row["round_id"]].get(code)
+        if held is None or level[0] < held[0]:
+            found[row["round_id"]][code] = level
+    return found
+
+
+def latest_levels(
+    *,
+    framework: Framework,
+    systems: QuerySet | None = None,
+    as_of: date | None = None,
+    period: str | None = None,
+    crosswalk: bool = False,
+) -> dict[int, dict[str, AgreedLevel]]:
+    """system id -> change code -> its level in the system's latest agreed round on
+    `framework` (with crosswalk=True, also on earlier frameworks joined by the crosswalk,
+    carried to this framework's changes) agreed on or before `as_of` (default: today), or in
+    the round named `period`. `systems` a System queryset (None: every system).
+
+    A level carried over the crosswalk keeps its number and takes the name this framework
+    gives that number. `previous_number` is the level in the system's agreed round before the
+    one counted (on the same frameworks), for the trend."""
+    frameworks, code_of = frameworks_reached(framework, crosswalk=crosswalk)
+    counted, previous = agreed_rounds(
+        frameworks=frameworks, systems=systems, as_of=as_of, period=period
+    )
+    if not counted:
+        return {}
+    numbers = _agreed_numbers(
+        {r.pk for r in counted.values()} | {r.pk for r in previous.values()}, code_of
+    )
+    names = {level.number: level.name for level in content_of(framework).levels}
+    result: dict[int, dict[str, AgreedLevel]] = {}
+    for system_id, round_ in counted.items():
+        before = numbers.get(previous[system_id].pk, {}) if system_id in previous else {}
+        levels = {}
+        for code, (number, name) in numbers.get(round_.pk, {}).items():
+            levels[code] = AgreedLevel(
+                system_id=system_id,
+                change_code=code,
+                number=number,
+                name=names.get(number, name),
+                previous_number=before[code][0] if code in before else None,
+                round_name=round_.name,
+                agreed_on=round_.agreed_on,
+                recorded_afterwards=round_.recorded_afterwards,
+            )
+        if levels:
+            result[system_id] = levels
+    return result
+
+
+def summarise(
+    framework: Framework, levels: dict[int, dict[str, AgreedLevel]]
+) -> list[ChangeSummary]:
+    """The counts per change of `latest_levels`' answer, in the framework's order."""
+    scale = {level.number: level.name for level in content_of(framework).levels}
+    reference = established_level(scale)
+    summaries = []
+    for change in content_of(framework).live_changes:
+        at = [by_code[change.code] for by_code in levels.values() if change.code in by_code]
+        counts = dict.fromkeys(scale, 0)
+        for level in at:
+            counts[level.number] = counts.get(level.number, 0) + 1
+        before = [level.previous_number for level in at if level.previous_number is not None]
+        summaries.append(
+            ChangeSummary(
+                code=change.code,
+                title=change.title,
+                counts=counts,
+                established_or_better=sum(1 for level in at if level.number >= reference),
+                median=float(statistics.median(level.number for level in at)) if at else None,
+                systems=len(at),
+                previous_established_or_better=(
+                    sum(1 for number in before if number >= reference) if before else None
+                ),
+            )
+        )
+    return summaries
+
+
+def levels_summary(
+    *,
+    framework: Framework,
+    systems: QuerySet | None = None,
+    as_of: date | None = None,
+    period: str | None = None,
+    crosswalk: bool = False,
+) -> list[ChangeSummary]:
+    """Per change of `framework`, in its order: how many systems are at each level in their
+    latest agreed round (as `latest_levels` reads it), how many at Established or better
+    (`established_level`), the median level of those with a level, and the Established or
+    better count over each system's previous agreed round before the one counted."""
+    levels = latest_levels(
+        framework=framework, systems=systems, as_of=as_of, period=period, crosswalk=crosswalk
+    )
+    return summarise(framework, levels)
+
+
+# ---------------------------------------------------------------------------
+# The pages: which systems a person reads, and where each stands.
+
+# An approval waiting longer than this many days is overdue on the region page.
+APPROVAL_WAITING_DAYS = 14
+
+
+def systems_read(user, region: Region | None = None) -> QuerySet[System]:
+    """The systems whose agreed rounds a person reads on the region and national pages: those
+    they see (`System.objects.visible_to`: a regional viewer their region's, a national viewer
+    every one), or every system for a site administrator. Within `region` if given."""
+    if is_site_administrator(user):
+        systems = System.objects.all()
+    else:
+        systems = System.objects.visible_to(user)
+    if region is not None:
+        systems = systems.filter(region=region)
+    return systems.order_by("name")
+
+
+def current_rounds(system_ids: list[int]) -> tuple[dict[int, Round], dict[int, Round]]:
+    """Per system: its current round (the latest opened, not a draft or cancelled) and its
+    last agreed round. One query: drafts are their facilitators' own, so never shown."""
+    current: dict[int, Round] = {}
+    agreed: dict[int, Round] = {}
+    for round_ in (
+        Round.objects.filter(system__in=system_ids)
+        .exclude(status__in=[Round.Status.DRAFT, Round.Status.CANCELLED])
+        .only(
+            "public_id",
+            "system_id",
+            "name",
+            "status",
+            "opens_on",
+            "closes_on",
+            "agreed_at",
+            "submitted_for_approval_at",
+            "recorded_afterwards",
+            "created_at",
+        )
+        .order_by("system_id", "-opens_on", "-created_at")
+    ):
+        current.setdefault(round_.system_id, round_)
+        if round_.is_agreed:
+            held = agreed.get(round_.system_id)
+            if held is None or (round_.agreed_at or round_.created_at) > (
+                held.agreed_at or held.created_at
+            ):
+                agreed[round_.system_id] = round_
+    return current, agreed
+
+
+@dataclass
+class RegionRow:
+    system: System
+    current: Round | None
+    agreed: Round | None
+    agreed_on: date | None
+    issued_version: int | None = None
+    issued_on: date | None = None
+    issued_id: object = None  # the issued return's public id, when the person may open it
+    overdue: list[str] = field(default_factory=list)
+
+
+def approval_overdue(round_: Round, today: date) -> bool:
+    """A round waiting for approval for longer than APPROVAL_WAITING_DAYS."""
+    return (
+        round_.status == Round.Status.APPROVAL
+        and round_.submitted_for_approval_at is not None
+        and (today - timezone.localdate(round_.submitted_for_approval_at)).days
+        > APPROVAL_WAITING_DAYS
+    )
+
+
+def latest_issued_returns(system_ids) -> dict[int, dict]:
+    """Each system's latest issued return, the one issued last, of its agreed rounds (the
+    region page lists it and the region's zip holds its PDF): system id -> its values, in one
+    query whatever the number of systems and rounds. `pdf_size` is 0 while the worker has not
+    yet built the PDF."""
+    latest: dict[int, dict] = {}
+    for row in (
+        IssuedReturn.objects.filter(round__system__in=system_ids, round__status=Round.Status.AGREED)
+        .order_by("round__system_id", "-issued_at", "-version")
+        .values(
+            "pk",
+            "public_id",
+            "version",
+            "issued_at",
+            "round__system_id",
+            "round__name",
+            "round__recorded_afterwards",
+            pdf_size=Length("pdf"),
+        )
+    ):
+        latest.setdefault(row["round__system_id"], row)
+    return latest
+
+
+def region_rows(user, systems: QuerySet[System]) -> list[RegionRow]:
+    """Every system with its current round and state, its last agreed round and date, its
+    latest issued return, and what is overdue: one query per kind, whatever the number of
+    systems (the systems, their rounds, their latest issued returns and which of those the
+    person may open, their overdue actions)."""
+    systems = list(systems)
+    ids = [system.pk for system in systems]
+    current, agreed = current_rounds(ids)
+    today = timezone.localdate()
+    issued = latest_issued_returns(ids)
+    openable = set(
+        IssuedReturn.objects.visible_to(user)
+        .filter(pk__in=[row["pk"] for row in issued.values()])
+        .values_list("pk", flat=True)
+    )
+    late_actions = dict(
+        Action.objects.filter(system__in=ids, status__in=Action.OPEN_STATUSES, due_date__lt=today)
+        .order_by()
+        .values("system_id")
+        .annotate(n=Count("pk"))
+        .values_list("system_id", "n")
+    )
+    rows = []
+    for system in systems:
+        round_ = current.get(system.pk)
+        last = agreed.get(system.pk)
+        row = RegionRow(
+            system=system,
+            current=round_,
+            agreed=last,
+            agreed_on=timezone.localdate(last.agreed_at) if last and last.agreed_at else None,
+        )
+        latest = issued.get(system.pk)
+        if latest:
+            row.issued_version = latest["version"]
+            row.issued_on = timezone.localdate(latest["issued_at"])
+            if latest["pk"] in openable:
+                row.issued_id = latest["public_id"]
+        if round_ is not None and round_.is_overdue:
+            row.overdue.append(f"{round_.name} closed on {govuk_date(round_.closes_on)}")
+        if round_ is not None and approval_overdue(round_, today):
+            row.overdue.append(
+                f"{round_.name} has waited for approval since "
+                f"{govuk_date(round_.submitted_for_approval_at)}"
+            )
+        if late_actions.get(system.pk):
+            n = late_actions[system.pk]
+            row.overdue.append(f"{n} overdue action{'s' if n != 1 else ''} in its plan")
+        rows.append(row)
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# The levels map and the summaries, as the pages and downloads show them.
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    frameworks: list[Framework]
+    default: Framework | None  # the framework of most agreed rounds, else the newest
+    periods: list[str]  # the names of the agreed rounds, newest first
+
+
+def filter_choices(systems: QuerySet[System]) -> FilterChoices:
+    """What the filters offer for these systems: two queries. The default framework is the
+    one most of their agreed rounds are on (the newest of those when tied)."""
+    frameworks = list(Framework.objects.order_by("-year", "short_title"))
+    used: dict[int, int] = defaultdict(int)
+    periods: list[str] = []
+    for name, framework_id in (
+        Round.objects.filter(system__in=systems, status=Round.Status.AGREED)
+        .order_by("-agreed_at")
+        .values_list("name", "framework_id")
+    ):
+        used[framework_id] += 1
+        if name not in periods:
+            periods.append(name)
+    default = max(frameworks, key=lambda f: used.get(f.pk, 0), default=None)
+    return FilterChoices(frameworks, default, periods)
+
+
+# The state filter's value for systems with no round yet.
+NO_ROUND = "none"
+
+
+def systems_in_state(systems: QuerySet[System], state: str) -> QuerySet[System]:
+    """The systems whose current round (`current_rounds`) is in `state` ("none": no round yet;
+    empty: every one). One query when a state is asked for."""
+    if not state:
+        return systems
+    ids = list(systems.values_list("pk", flat=True))
+    current, _ = current_rounds(ids)
+    if state == NO_ROUND:
+        chosen = [pk for pk in ids if pk not in current]
+    else:
+        chosen = [pk for pk, round_ in current.items() if round_.status == state]
+    return systems.filter(pk__in=chosen)
+
+
+TREND_ARROWS = {"up": "↑", "down": "↓", "same": "="}
+
+
+@dataclass(frozen=True)
+class MapCell:
+    level: AgreedLevel | None
+    trend: str = ""  # "up", "down", "same", or "" with no previous level
+    trend_words: str = ""  # "up from Plans in place"
+
+    @property
+    def arrow(self) -> str:
+        return TREND_ARROWS.get(self.trend, "")
+
+
+@dataclass(frozen=True)
+class MapRow:
+    system: System
+    round_name: str
+    agreed_on: date | None
+    recorded_afterwards: bool
+    cells: list[MapCell]
+
+
+def _cell(level: AgreedLevel | None, names: dict[int, str]) -> MapCell:
+    if level is None:
+        return MapCell(None)
+    before = level.previous_number
+    if before is None:
+        return MapCell(level)
+    name = names.get(before, str(before))
+    if level.number > before:
+        return MapCell(level, "up", f"up from {name}")
+    if level.number < before:
+        return MapCell(level, "down", f"down from {name}")
+    return MapCell(level, "same", f"the same as before, {name}")
+
+
+def levels_map(systems: QuerySet[System], filters) -> dict:
+    """The levels map: a row per system (every system asked for, with or without a level),
+    a cell per change of the framework, and the summary of the same levels."""
+    framework = filters.framework
+    chosen = list(systems_in_state(systems, filters.state))
+    levels = latest_levels(
+        framework=framework,
+        systems=systems.filter(pk__in=[s.pk for s in chosen]),
+        as_of=filters.as_of,
+        period=filters.period or None,
+        crosswalk=filters.crosswalk,
+    )
+    content = content_of(framework)
+    names = {level.number: level.name for level in content.levels}
+    changes = content.live_changes
+    rows = []
+    for system in chosen:
+        held = levels.get(system.pk, {})
+        first = next(iter(held.values()), None)
+        rows.append(
+            MapRow(
+                system=system,
+                round_name=first.round_name if first else "",
+                agreed_on=first.agreed_on if first else None,
+                recorded_afterwards=first.recorded_afterwards if first else False,
+                cells=[_cell(held.get(change.code), names) for change in changes],
+            )
+        )
+    summary = summarise(framework, levels)
+    return {
+        "changes": changes,
+        "levels": content.levels,
+        "rows": rows,
+        "summary": summary,
+        # Each change's counts in the scale's order, as the tables show them.
+        "summary_rows": [
+            (row, [row.counts.get(level.number, 0) for level in content.levels]) for row in summary
+        ],
+        "reference": names.get(established_level(names)),
+    }
+
+
+def map_table(data: dict) -> tuple[list[str], list[list]]:
+    """The levels map as a download: headers and a row per system."""
+    headers = ["system", "round", "agreed_on", "recorded_afterwards"]
+    for change in data["changes"]:
+        headers += [f"{change.code}. {change.title}", f"{change.code} level number"]
+    rows = []
+    for row in data["rows"]:
+        values = [row.system.name, row.round_name, row.agreed_on, row.recorded_afterwards]
+        for cell in row.cells:
+            values += [cell.level.name, cell.level.number] if cell.level else ["", None]
+        rows.append(values)
+    return headers, rows
+
+
+def summary_table(
+    framework: Framework, summaries: list[ChangeSummary], *, previous: bool = False
+) -> tuple[list[str], list[list]]:
+    """The per-change counts as `levels_summary` prints them: the columns `change`, `title`,
+    one per level (by its name), `established_or_better`, `median`, `systems` (and, with
+    `previous`, `previous_established_or_better`)."""
+    scale = content_of(framework).levels
+    headers = ["change", "title", *[level.name for level in scale]]
+    headers += ["established_or_better", "median", "systems"]
+    if previous:
+        headers.append("previous_established_or_better")
+    rows = []
+    for summary in summaries:
+        values = [summary.code, summary.title]
+        values += [summary.counts.get(level.number, 0) for level in scale]
+        values += [summary.established_or_better, summary.median, summary.systems]
+        if previous:
+            values.append(summary.previous_established_or_better)
+        rows.append(values)
+    return headers, rows
+
+
+def region_counts() -> list[dict]:
+    """Every region with how many systems it has, how many have an agreed round and how many
+    have issued a return: one query."""
+    agreed = Q(systems__rounds__status=Round.Status.AGREED)
+    issued = Q(systems__rounds__issued_returns__isnull=False)
+    return list(
+        Region.objects.order_by("name")
+        .annotate(
+            system_count=Count("systems", distinct=True),
+            agreed_count=Count("systems", filter=agreed, distinct=True),
+            issued_count=Count("systems", filter=issued, distinct=True),
+        )
+        .values("name", "slug", "system_count", "agreed_count", "issued_count")
+    )
+
+
+def viewed_regions(user) -> list[Region]:
+    """The regions a person views as a regional viewer, by name: one query, none without the
+    role."""
+    ids = roles_of(user).viewer_of_regions
+    return list(Region.objects.filter(pk__in=ids).order_by("name")) if ids else []
