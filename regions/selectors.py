@@ -10,13 +10,14 @@ one, and the framework's cached content; everything else is worked out here.
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Length
 from django.utils import timezone
 
 from assessments.framework_content import content_of
+from assessments.history_services import agreed_at_of
 from assessments.models import Consensus, Framework, Region, Round, System
 from assessments.review_selectors import crosswalk_back
 from assessments.rules import is_site_administrator, roles_of
@@ -82,32 +83,34 @@ def agreed_rounds(
     if systems is not None:
         rounds = rounds.filter(system__in=systems)
     if not period:
-        rounds = rounds.filter(agreed_at__date__lte=as_of or timezone.localdate())
-    by_system: dict[int, list[_AgreedRound]] = defaultdict(list)
-    for row in rounds.order_by("system_id", "agreed_at", "closes_on", "pk").values(
+        # Agreed before the next day began, in the portal's time zone: a plain comparison the
+        # (system, status) index serves, not a date function on every row.
+        day_after = (as_of or timezone.localdate()) + timedelta(days=1)
+        rounds = rounds.filter(agreed_at__lt=agreed_at_of(day_after))
+    # Tuples, and the date worked out only for the rounds kept: there are many more rounds
+    # than systems.
+    by_system: dict[int, list[tuple]] = defaultdict(list)
+    for row in rounds.order_by("system_id", "agreed_at", "closes_on", "pk").values_list(
         "pk", "system_id", "name", "agreed_at", "recorded_afterwards"
     ):
-        by_system[row["system_id"]].append(
-            _AgreedRound(
-                pk=row["pk"],
-                system_id=row["system_id"],
-                name=row["name"],
-                agreed_on=timezone.localdate(row["agreed_at"]),
-                recorded_afterwards=row["recorded_afterwards"],
-            )
-        )
+        by_system[row[1]].append(row)
+
+    def kept(row: tuple) -> _AgreedRound:
+        pk, system_id, name, agreed_at, recorded = row
+        return _AgreedRound(pk, system_id, name, timezone.localdate(agreed_at), recorded)
+
     counted: dict[int, _AgreedRound] = {}
     previous: dict[int, _AgreedRound] = {}
     for system_id, chain in by_system.items():
         if period:
-            at = next((i for i, r in enumerate(chain) if r.name == period), None)
+            at = next((i for i, row in enumerate(chain) if row[2] == period), None)
         else:
             at = len(chain) - 1
         if at is None:
             continue
-        counted[system_id] = chain[at]
+        counted[system_id] = kept(chain[at])
         if at > 0:
-            previous[system_id] = chain[at - 1]
+            previous[system_id] = kept(chain[at - 1])
     return counted, previous
 
 
