@@ -27,7 +27,7 @@ def error_links(bound_field) -> list[tuple[str, str]]:
 @register.filter
 def govuk_field(bound_field) -> dict:
     """What a page needs to write a field's GOV.UK markup itself, without a template per field
-    or per option: its ids, value, hint, errors and, for radios, the options. The ids are
+    or per option: its ids, value, hint, errors and, for radios and selects, the options. The ids are
     crispy-forms-gds's (options numbered from 1, errors `<id>_<n>_error`), so the error
     summary's links and the browser tests find the same elements."""
     field_id = bound_field.auto_id
@@ -39,7 +39,7 @@ def govuk_field(bound_field) -> dict:
     value = bound_field.value()
     value = "" if value is None else str(value)
     options = []
-    if isinstance(bound_field.field.widget, forms.RadioSelect):
+    if isinstance(bound_field.field.widget, forms.RadioSelect | forms.Select):
         name = bound_field.html_name
         for position, choice in enumerate(bound_field.field.choices, start=1):
             option_id = f"id_{name}_{position}"
