@@ -27,9 +27,9 @@ def error_links(bound_field) -> list[tuple[str, str]]:
 @register.filter
 def govuk_field(bound_field) -> dict:
     """What a page needs to write a field's GOV.UK markup itself, without a template per field
-    or per option: its ids, value, hint, errors and, for radios and selects, the options. The ids are
-    crispy-forms-gds's (options numbered from 1, errors `<id>_<n>_error`), so the error
-    summary's links and the browser tests find the same elements."""
+    or per option: its ids, value, hint, errors and, for radios and selects, the options. The
+    ids are crispy-forms-gds's (options numbered from 1, errors `<id>_<n>_error`), so the
+    error summary's links and the browser tests find the same elements."""
     field_id = bound_field.auto_id
     hint_id = f"{field_id}_hint" if bound_field.help_text else ""
     errors = [
