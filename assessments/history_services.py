@@ -10,7 +10,7 @@ dates are allowed here, and only here: a round run in the portal plans forwards
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -19,7 +19,7 @@ from django.utils import timezone
 from assessments.consensus_services import PLANNED_BELOW_AGREED, planned_below_agreed
 from assessments.models import Change, Consensus, Framework, Level, Round, System
 from assessments.round_services import audit
-from hicm_portal.words import govuk_date
+from hicm_portal.words import govuk_date, start_of_day
 
 NAME_MISSING = "Enter a name for the round, for example 2019/20"
 NAME_TAKEN = "This system already has a round called {name}"
@@ -62,8 +62,7 @@ def field_key(change: Change, name: str) -> str:
 
 def agreed_at_of(agreed_on: date) -> datetime:
     """A date agreed as a time: the start of that day in the portal's time zone."""
-    start = datetime.combine(agreed_on, time.min)
-    return timezone.make_aware(start, timezone.get_default_timezone())
+    return start_of_day(agreed_on)
 
 
 @transaction.atomic

@@ -23,7 +23,7 @@ template's context) and knows nothing of the apps that call it.
 """
 
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import date
 
 from django.conf import settings
 from django.db import transaction
@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from hicm_portal.email_tasks import send_email
 from hicm_portal.models import DigestItem, User
+from hicm_portal.words import start_of_day
 
 NEWS_TEMPLATES = frozenset(
     {
@@ -101,7 +102,7 @@ def digests_send(*, today: date | None = None, dry_run: bool = False) -> list[st
     held for someone whose account has since been deactivated is deleted unsent.
     """
     today = today or timezone.localdate()
-    before = timezone.make_aware(datetime.combine(today, time.min))
+    before = start_of_day(today)
     people = User.objects.filter(digest_items__created_at__lt=before).distinct().order_by("email")
     report = []
     for person in people:

@@ -2,7 +2,7 @@
 dates ("31 March 2027"), times ("2:16pm"), moments ("2:16pm on 27 November 2026") and
 possessives; and dates read back as people type them (`parse_date`)."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.utils import timezone
 
@@ -76,3 +76,9 @@ def govuk_datetime(value) -> str:
         except ValueError:
             return value
     return f"{govuk_time(value)} on {govuk_date(value)}"
+
+
+def start_of_day(day: date) -> datetime:
+    """The moment `day` begins in the portal's time zone: a round recorded afterwards is agreed
+    then, and "agreed on or before a date" and "held before today" compare with it."""
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())

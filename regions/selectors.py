@@ -17,12 +17,11 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from assessments.framework_content import content_of
-from assessments.history_services import agreed_at_of
 from assessments.models import Consensus, Framework, Region, Round, System
 from assessments.review_selectors import crosswalk_back
 from assessments.rules import is_site_administrator, roles_of
 from assessments.statistics import established_level
-from hicm_portal.words import govuk_date
+from hicm_portal.words import govuk_date, start_of_day
 from improvement_plans.models import Action, IssuedReturn
 
 
@@ -86,7 +85,7 @@ def agreed_rounds(
         # Agreed before the next day began, in the portal's time zone: a plain comparison the
         # (system, status) index serves, not a date function on every row.
         day_after = (as_of or timezone.localdate()) + timedelta(days=1)
-        rounds = rounds.filter(agreed_at__lt=agreed_at_of(day_after))
+        rounds = rounds.filter(agreed_at__lt=start_of_day(day_after))
     # Tuples, and the date worked out only for the rounds kept: there are many more rounds
     # than systems.
     by_system: dict[int, list[tuple]] = defaultdict(list)
