@@ -54,6 +54,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         "deadlines and security e-mails still go at once.",
     )
 
+    sessions_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Raised by signing out of all devices: every session signed in before it ends.",
+    )
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "casestudies",
     "home",
     "regions",
+    "accounts",
 ]
 
 MIDDLEWARE = [

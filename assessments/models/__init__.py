@@ -10,6 +10,7 @@ from assessments.models.frameworks import (
     Crosswalk,
     Descriptor,
     Framework,
+    FrameworkVersion,
     Group,
     Level,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "Crosswalk",
     "Descriptor",
     "Framework",
+    "FrameworkVersion",
     "Group",
     "Invitation",
     "Level",

@@ -35,6 +35,22 @@ class Framework(models.Model):
         help_text="The earlier framework whose changes the crosswalk maps into this one.",
     )
     loaded_at = models.DateTimeField(default=timezone.now)
+    introduction = models.TextField(
+        blank=True, help_text="The model's own introduction, shown on its page."
+    )
+    principles = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The principles the model is built on: a list of {title, text}.",
+    )
+    measuring_success = models.TextField(
+        blank=True, help_text="The model's advice on measuring success, shown on its page."
+    )
+    rate_enablers = models.BooleanField(
+        default=False,
+        help_text="Rounds of this framework rate its enablers (changes of kind enabler) as well "
+        "as its changes.",
+    )
 
     class Meta:
         ordering = ["short_title", "-year"]
@@ -92,7 +108,12 @@ class Group(models.Model):
 
 
 class Change(models.Model):
-    """One high impact change. Archived, never deleted, once a newer file drops it."""
+    """One high impact change, or an enabler rated like one. Archived, never deleted, once a
+    newer file drops it."""
+
+    class Kind(models.TextChoices):
+        CHANGE = "change", "Change"
+        ENABLER = "enabler", "Enabler"
 
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="changes")
     code = models.CharField(max_length=20)
@@ -107,6 +128,12 @@ class Change(models.Model):
         help_text="Measures the framework suggests for this change: a list of {name, unit}.",
     )
     groups = models.ManyToManyField(Group, blank=True, related_name="changes")
+    kind = models.CharField(
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.CHANGE,
+        help_text="An enabler is rated only where its framework rates enablers.",
+    )
     position = models.PositiveIntegerField(default=0)
     archived = models.BooleanField(default=False)
 
@@ -186,3 +213,36 @@ class Crosswalk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_change} → {self.to_change}"
+
+
+class FrameworkVersion(models.Model):
+    """One version of a framework's wording, kept whole: levels, groups, changes with their
+    actions and descriptors, as partners read them. A round shows the version it opened with,
+    whatever is loaded later (`Round.framework_version`); the newest version is what the
+    framework's rows hold now."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    content = models.JSONField(help_text="The whole wording of this version.")
+    source = models.CharField(
+        max_length=300, help_text="Where it came from: a file's name, an upload, an edit."
+    )
+    created_by = models.ForeignKey(
+        "hicm_portal.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["framework", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "number"], name="framework_version_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.framework} — wording version {self.number}"

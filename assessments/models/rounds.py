@@ -78,6 +78,14 @@ class Round(models.Model):
     system = models.ForeignKey(System, on_delete=models.PROTECT, related_name="rounds")
     name = models.CharField(max_length=100)
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="rounds")
+    framework_version = models.ForeignKey(
+        "assessments.FrameworkVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rounds",
+        help_text="The wording the round opened with; empty while a draft, which shows the newest.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     opens_on = models.DateField()
     closes_on = models.DateField()
