@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "home",
     "regions",
     "accounts",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -292,3 +293,6 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+
+# --- The read API (api/): Django REST framework and drf-spectacular ---------------------------

@@ -57,6 +57,8 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("healthz/ready", views.healthz_ready, name="healthz_ready"),
     path("accounts/", include(auth_patterns)),
+    path("account/", include("accounts.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
     path("", include("home.urls")),
     path("", include("assessments.urls")),
