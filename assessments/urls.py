@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 import hicm_portal.converters  # noqa: F401 (registers <code:>, <token:>, <fileformat:>)
 from assessments import consensus_views, history_views, round_views, views
@@ -18,6 +18,10 @@ urlpatterns = [
         name="invitation_cancel",
     ),
     path("invitations/<token:token>/", views.invitation_accept, name="invitation_accept"),
+    # The framework library's upload and download pages, for site administrators.
+    path("", include("assessments.library_urls")),
+    # A framework's wording versions and what changed between two.
+    path("", include("assessments.version_urls")),
     path("frameworks/", views.framework_list, name="framework_list"),
     path("frameworks/<slug:key>/", views.framework_detail, name="framework_detail"),
     path("frameworks/<slug:key>/changes/<code:code>/", views.change_detail, name="change_detail"),
