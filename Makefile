@@ -51,6 +51,7 @@ format: install
 check: install
 	$(CHECK_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 ## make bench: national-scale data, gunicorn with DEBUG off, the budgets of DESIGN §8 (benchmarks/);
 ## prints the table and writes .bench/bench.json. SQLite in .bench/ unless DATABASE_URL is set.

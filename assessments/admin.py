@@ -13,12 +13,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from assessments import resources, round_services, services
+from accounts.admin import second_factor_reset_action
+from assessments import onboarding_views, resources, round_services, services
 from assessments.forms import add_service_errors
 from assessments.framework_content import framework_edited
 from assessments.models import (
@@ -226,9 +227,11 @@ class RegionAdmin(RolesRemovedOnDeleteAdmin, HistoryImportExportAdmin):
 @admin.register(System)
 class SystemAdmin(RolesRemovedOnDeleteAdmin, HistoryImportExportAdmin):
     """Systems, with the ONS code of their Health and Wellbeing Board area (checked against the
-    reference list by `System.clean`, here and in the import)."""
+    reference list by `System.clean`, here and in the import). "Set up a system" imports a
+    system's partners and people with their roles from two files (`onboarding_views`)."""
 
     resource_classes = [resources.SystemResource]
+    change_list_template = "admin/assessments/onboarding/system_change_list.html"
     list_display = ("name", "region", "slug", "area_code")
     list_filter = ("region",)
     search_fields = ("name", "slug", "area_code")
@@ -236,6 +239,25 @@ class SystemAdmin(RolesRemovedOnDeleteAdmin, HistoryImportExportAdmin):
 
     def delete_model(self, request, obj: System) -> None:
         services.system_delete(system=obj, deleted_by=request.user)
+
+    def get_urls(self):
+        # Before the admin's own, whose "<path:object_id>/" would take "setup/".
+        site = {"admin_site": self.admin_site}
+        return [
+            path(
+                "setup/",
+                self.admin_site.admin_view(onboarding_views.system_setup),
+                site,
+                name="assessments_system_setup",
+            ),
+            path(
+                "setup/confirm/",
+                self.admin_site.admin_view(onboarding_views.system_setup_confirm),
+                site,
+                name="assessments_system_setup_confirm",
+            ),
+            *super().get_urls(),
+        ]
 
 
 class PartnerAdminForm(forms.ModelForm):
@@ -280,6 +302,8 @@ class PersonAdmin(RolesRemovedOnDeleteAdmin, UserAdmin):
     either goes through `site_access_set` (recorded, told, and never one's own: those boxes
     are read-only on one's own account), and deleting a person removes every role they hold
     first (`person_delete`)."""
+
+    actions = [second_factor_reset_action]
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
@@ -359,7 +383,11 @@ class RoleAdmin(HistoryAdmin):
 
 @admin.register(Member)
 class MemberAdmin(AllOrNothingImportAdmin, RoleAdmin):
+    """Partner members. Its import takes members alone; "Import people and roles" (the system
+    set-up page) takes every role."""
+
     resource_classes = [resources.MemberResource]
+    change_list_template = "admin/assessments/onboarding/member_change_list.html"
     list_display = ("user", "partner", "system_name", "created_at")
     list_filter = ("partner__system",)
     search_fields = ("user__email", "user__full_name", "partner__name")
@@ -467,7 +495,7 @@ class FrameworkAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        framework_edited(form.instance.pk)  # pages read the new wording at once
+        framework_edited(form.instance.pk, actor=request.user)  # a new wording version
 
 
 class DescriptorInline(admin.TabularInline):
@@ -494,17 +522,17 @@ class ChangeAdmin(AllOrNothingImportAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        framework_edited(form.instance.framework_id)  # pages read the new wording at once
+        framework_edited(form.instance.framework_id, actor=request.user)  # a new wording version
 
     def delete_model(self, request, obj) -> None:
         super().delete_model(request, obj)
-        framework_edited(obj.framework_id)
+        framework_edited(obj.framework_id, actor=request.user)
 
     def delete_queryset(self, request, queryset) -> None:
         frameworks = set(queryset.values_list("framework_id", flat=True))
         super().delete_queryset(request, queryset)
         for framework_id in frameworks:
-            framework_edited(framework_id)
+            framework_edited(framework_id, actor=request.user)
 
 
 @admin.register(Crosswalk)

@@ -14,6 +14,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.framework_content import content_for_round
 from assessments.models import (
     Change,
     Comment,
@@ -321,7 +322,7 @@ def round_submit_for_approval(*, round_: Round, submitted_by) -> Round:
     locked = _locked_round(round_)
     if locked.status != Round.Status.REVIEW:
         raise ValidationError(NOT_REVIEW)
-    live = Change.objects.filter(framework=locked.framework, archived=False)
+    live = content_for_round(locked).live_changes
     proposed = set(Consensus.objects.filter(round=locked).values_list("change_id", flat=True))
     missing = [c.code for c in live if c.pk not in proposed]
     if missing:
@@ -390,7 +391,11 @@ def decisions_approve_all(*, round_: Round, decided_by, versions: dict[str, int]
     ).values("consensus_id")
     waiting = list(
         Consensus.objects.select_for_update(of=("self",))
-        .filter(round=locked, state=Consensus.State.PROPOSED, change__archived=False)
+        .filter(
+            round=locked,
+            state=Consensus.State.PROPOSED,
+            change__in=[change.pk for change in content_for_round(locked).live_changes],
+        )
         .exclude(pk__in=decided)
         .select_related("change")
         .order_by("change__position")
@@ -473,11 +478,11 @@ def _decide(
 
 
 def _agree_if_complete(locked: Round) -> None:
-    live = Change.objects.filter(framework=locked.framework, archived=False).count()
+    live = [change.pk for change in content_for_round(locked).live_changes]
     approved = Consensus.objects.filter(
-        round=locked, state=Consensus.State.APPROVED, change__archived=False
+        round=locked, state=Consensus.State.APPROVED, change__in=live
     ).count()
-    if approved < live:
+    if approved < len(live):
         return
     locked.status = Round.Status.AGREED
     locked.agreed_at = timezone.now()

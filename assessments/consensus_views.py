@@ -21,6 +21,7 @@ from assessments.forms import (
     add_service_errors,
 )
 from assessments.forms.consensus import ApproveAllForm
+from assessments.framework_content import content_for_round
 from assessments.models import (
     Change,
     Comment,
@@ -34,6 +35,14 @@ from assessments.models import (
 from assessments.rules import roles_of
 from hicm_portal.charts import trend_charts
 from hicm_portal.jinja_env import render_html
+
+
+def _round_change(round_: Round, code: str) -> Change:
+    """A change the round takes, in the wording it opened with; 404 for any other code."""
+    change = content_for_round(round_).change(code)
+    if change is None:
+        raise Http404("No such change in this round")
+    return change
 
 
 @login_required
@@ -101,7 +110,7 @@ def review_change(request: HttpRequest, public_id, code: str) -> HttpResponse:
     if request.method == "POST":
         if not can_comment:
             raise PermissionDenied
-        change = get_object_or_404(Change, framework=round_.framework, code=code, archived=False)
+        change = _round_change(round_, code)
         if form.is_valid():
             consensus_services.comment_post(
                 round_=round_, change=change, author=request.user, text=form.cleaned_data["text"]
@@ -261,8 +270,8 @@ def workshop_attendance(request: HttpRequest, public_id) -> HttpResponse:
             note=form.cleaned_data["note"],
         )
         messages.success(request, "Attendance is saved.")
-        first = round_.framework.changes.filter(archived=False).values_list("code", flat=True)[:1]
-        return redirect("workshop", public_id=round_.public_id, code=first[0])
+        first = content_for_round(round_).live_changes[0]
+        return redirect("workshop", public_id=round_.public_id, code=first.code)
     return render(
         request,
         "consensus/workshop_attendance.html",
@@ -340,7 +349,7 @@ def approve_all(request: HttpRequest, public_id) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, public_id, code: str) -> HttpResponse:
     round_ = round_for(request, public_id, "assessments.decide")
-    change = get_object_or_404(Change, framework=round_.framework, code=code, archived=False)
+    change = _round_change(round_, code)
     kind = Decision.Kind.RETURN if "return" in request.POST else Decision.Kind.APPROVE
     form = ReturnDecisionForm(request.POST)
     if kind == Decision.Kind.RETURN and not form.is_valid():

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from assessments.framework_versions import version_newest
 from assessments.history_services import RecordedLevel, round_record_afterwards
 from assessments.models import (
     AuditEvent,
@@ -234,6 +235,7 @@ def _seed_current_round(system: System, facilitator) -> list[str]:
         system=system,
         name=name,
         framework=framework,
+        framework_version=version_newest(framework),
         previous_round=previous.first(),
         status=Round.Status.RATING,
         opens_on=today - timedelta(days=14),
@@ -309,6 +311,7 @@ def _seed_agreed_rounds(system: System, facilitator) -> list[str]:
             system=system,
             name=name,
             framework=framework,
+            framework_version=version_newest(framework),
             status=Round.Status.AGREED,
             previous_round=previous_mtoc if key.startswith("mtoc-") else None,
             opens_on=closes - timedelta(days=28),
@@ -451,6 +454,7 @@ def _seed_approval_round(system: System, facilitator) -> list[str]:
         system=system,
         name=APPROVAL_ROUND,
         framework=framework,
+        framework_version=version_newest(framework),
         previous_round=previous,
         status=Round.Status.APPROVAL,
         opens_on=timezone.localdate() - timedelta(days=60),

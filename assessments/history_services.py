@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments.consensus_services import PLANNED_BELOW_AGREED, planned_below_agreed
+from assessments.framework_versions import version_newest
 from assessments.models import Change, Consensus, Framework, Level, Round, System
 from assessments.round_services import audit
 from hicm_portal.words import govuk_date, start_of_day
@@ -121,6 +122,8 @@ def round_record_afterwards(
         for recorded in levels
     ]
     _check(round_, consensus)
+    # Shown in the wording loaded now (a past round's own wording is not known).
+    round_.framework_version = version_newest(framework, actor=actor)
     try:
         with transaction.atomic():
             round_.save()

@@ -21,7 +21,8 @@ from assessments.models import (
     RoleChange,
     System,
 )
-from assessments.services import member_welcome, role_grant
+from assessments.onboarding_emails import person_roles_tell
+from assessments.services import role_grant
 
 User = get_user_model()
 
@@ -171,7 +172,10 @@ class UserByEmailWidget(Widget):
 
 
 class MemberResource(resources.ModelResource):
-    """Import people into partners. New people are e-mailed a link to set their password."""
+    """Import people into partners. Each person is e-mailed once, naming every membership the
+    file gave them (`onboarding_emails.person_roles_tell`): new people a link to set their
+    password. The people import of the system set-up page (`onboarding_services`) takes every
+    role; this one takes memberships alone."""
 
     system = fields.Field(column_name="system", attribute="partner__system__slug", readonly=True)
     partner = fields.Field(
@@ -188,36 +192,37 @@ class MemberResource(resources.ModelResource):
         report_skipped = True
         store_instance = True
 
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.gained = {}  # person's pk: (person, the roles the file gave them)
+
     def save_instance(self, instance, is_create, row, **kwargs):
         """A membership is a role: granted by `role_grant` as the administrator importing,
-        recorded and told to the partner's members, and refused when it is their own. A
-        person who cannot log in yet is told by the set-password e-mail of `after_import`.
-        A preview writes too, inside the transaction it rolls back (IMPORT_EXPORT_USE_TRANSACTIONS),
-        so its e-mails never leave and a refusal shows on its row."""
+        recorded and told to the partner's members, and refused when it is their own. The
+        person is told by the one e-mail of `after_import`. A preview writes too, inside the
+        transaction it rolls back (IMPORT_EXPORT_USE_TRANSACTIONS), so its e-mails never
+        leave and a refusal shows on its row."""
         user = instance.user
-        role_grant(
+        changes = role_grant(
             user=user,
             role=RoleChange.Role.MEMBER,
             system=instance.partner.system,
             partner=instance.partner,
             granted_by=kwargs.get("user"),
-            tell_person=user.has_usable_password(),
+            tell_person=False,
         )
+        self.gained.setdefault(user.pk, (user, []))[1].extend(changes)
         instance.pk = Member.objects.get(user=user, partner=instance.partner).pk
 
     def after_import(self, dataset, result, **kwargs):
         if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
             return
-        # One set-password e-mail per person, however many partners the file puts them in: a
-        # second invitation would cancel the first, so the first e-mail's link would be dead.
-        welcomes = {}
-        for row in result.rows:
-            if row.import_type == row.IMPORT_TYPE_NEW and row.instance is not None:
-                welcomes.setdefault(row.instance.user.pk, (row.instance.user, row.instance.partner))
-        # Inside the import's transaction: the invitations are written with the members, and
-        # their e-mails leave only when it commits.
-        for user, partner in welcomes.values():
-            member_welcome(user=user, partner=partner, invited_by=kwargs.get("user"))
+        # One e-mail per person, however many partners the file puts them in: a second
+        # invitation would cancel the first, so the first e-mail's link would be dead. Inside
+        # the import's transaction: the invitations are written with the members, and their
+        # e-mails leave only when it commits.
+        for user, gained in self.gained.values():
+            person_roles_tell(user=user, gained=gained, told_by=kwargs.get("user"))
 
 
 class TipsWidget(Widget):
@@ -285,7 +290,9 @@ class ChangeWordingResource(resources.ModelResource):
         for framework_id in {
             row.instance.framework_id for row in result.rows if row.instance is not None
         }:
-            framework_edited(framework_id)  # pages read the new wording at once
+            framework_edited(
+                framework_id, source="Official wording imported", actor=kwargs.get("user")
+            )
 
     def get_export_headers(self, *args, **kwargs):
         return [*super().get_export_headers(*args, **kwargs), *self.descriptor_fields]

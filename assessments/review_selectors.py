@@ -11,7 +11,7 @@ from django.db.models import F, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
-from assessments.framework_content import FrameworkContent, content_of
+from assessments.framework_content import FrameworkContent, content_for_round, content_of
 from assessments.models import (
     AuditEvent,
     Change,
@@ -134,7 +134,7 @@ def _returns(round_: Round) -> list[TakingPart]:
 
 
 def _levels(round_: Round) -> tuple[dict[int, Level], dict[int, str]]:
-    levels = content_of(round_.framework).level_by_number()
+    levels = content_for_round(round_).level_by_number()
     return levels, {number: level.name for number, level in levels.items()}
 
 
@@ -183,7 +183,7 @@ def review_rows(round_: Round, own: frozenset[int], *, partner_type: str = "") -
     given."""
     returns = _returns(round_)
     shown = [r for r in returns if not partner_type or r.partner.partner_type == partner_type]
-    content = content_of(round_.framework)
+    content = content_for_round(round_)
     rated = {
         level.pk: (level.number, f" app-level-{level.number}", f"{level.number} {level.name}")
         for level in content.levels
@@ -222,7 +222,7 @@ def review_rows(round_: Round, own: frozenset[int], *, partner_type: str = "") -
 def review_change(round_: Round, code: str, viewer) -> dict:
     """One change in full: every partner's rating, the statistics, the discussion, and the
     proposal with its dissent."""
-    content = content_of(round_.framework)
+    content = content_for_round(round_)
     change = content.change(code)
     if change is None:
         raise Http404("No such change in this round")
@@ -274,7 +274,7 @@ def approval_rows(
     With `ratings`, each row's cells hold every partner's full rating (the consensus record
     prints them); the approval and agreed pages show none, so they ask without. `returns`: the
     round's partners taking part, when the caller has read them already."""
-    content = content_of(round_.framework)
+    content = content_for_round(round_)
     returns = _returns(round_) if returns is None else returns
     revealed = _revealed_ratings(round_, returns) if ratings else []
     if ratings:
@@ -510,7 +510,7 @@ def trend_rows(round_: Round) -> dict:
     """Each change's agreed level in every agreed round of the system up to this one, carried
     over crosswalks, and whether the previous round's planned level arrived by its date.
     Changes and levels come from the frameworks' cached content; the agreed levels as ids."""
-    content = content_of(round_.framework)
+    content = content_for_round(round_)
     changes = content.live_changes
     to_current = {c.pk: c.pk for c in changes}
     earlier, frameworks = crosswalk_back(list(to_current))

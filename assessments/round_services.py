@@ -12,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.framework_content import content_for_round
+from assessments.framework_versions import version_newest
 from assessments.models import (
     AuditEvent,
     Change,
@@ -171,11 +173,13 @@ def round_open(*, round_: Round, opened_by) -> Round:
     round_.status = Round.Status.RATING
     round_.opened_at = timezone.now()
     round_.opened_by = opened_by
-    round_.save(update_fields=["status", "opened_at", "opened_by"])
+    # The round keeps the wording it opens with, whatever is loaded later.
+    round_.framework_version = version_newest(round_.framework, actor=opened_by)
+    round_.save(update_fields=["status", "opened_at", "opened_by", "framework_version"])
     audit(round_, opened_by, "Opened the round for rating")
     returns = list(round_.returns.select_related("partner"))
     emails = partner_member_emails([r.partner_id for r in returns])
-    change_count = Change.objects.filter(framework=round_.framework, archived=False).count()
+    change_count = len(content_for_round(round_).live_changes)
     for partner_return in returns:
         partner_return.round = round_
         if not emails.get(partner_return.partner_id):
@@ -229,7 +233,7 @@ def rating_save(
     """
     if not saved_by.has_perm("assessments.rate", partner_return):
         raise PermissionDenied
-    if change.framework_id != partner_return.round.framework_id or change.archived:
+    if change.pk not in {c.pk for c in content_for_round(partner_return.round).live_changes}:
         raise ValidationError("This change is not part of the round.")
     if data.level is not None and data.level.framework_id != change.framework_id:
         raise ValidationError({"level": "Select a level of this round's framework"})
@@ -295,7 +299,7 @@ def return_submit(*, partner_return: PartnerReturn, submitted_by) -> PartnerRetu
     }
     missing = [
         change.code
-        for change in Change.objects.filter(framework=round_.framework, archived=False)
+        for change in content_for_round(round_).live_changes
         if change.pk not in ratings or not ratings[change.pk].is_complete
     ]
     if missing:

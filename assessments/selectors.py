@@ -4,9 +4,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
-from assessments.framework_content import content_of
+from assessments.framework_content import content_for_round, content_of
 from assessments.models import (
     Change,
     ChangeAction,
@@ -66,24 +65,10 @@ def system_people(
 def framework_list() -> list[Framework]:
     return list(
         Framework.objects.annotate(
-            change_count=Count("changes", filter=Q(changes__archived=False))
+            change_count=Count(
+                "changes", filter=Q(changes__archived=False, changes__kind=Change.Kind.CHANGE)
+            )
         ).order_by("short_title", "-year")
-    )
-
-
-def framework_detail(key: str) -> Framework:
-    """A framework with its levels, groups and live changes, in four queries."""
-    return get_object_or_404(
-        Framework.objects.select_related("predecessor").prefetch_related(
-            "levels",
-            "groups",
-            Prefetch(
-                "changes",
-                queryset=Change.objects.filter(archived=False).prefetch_related("groups"),
-                to_attr="live_changes",
-            ),
-        ),
-        key=key,
     )
 
 
@@ -172,8 +157,9 @@ def own_returns(user, round_: Round) -> list[PartnerReturn]:
     return returns
 
 
-def live_changes(framework: Framework) -> list[Change]:
-    return list(Change.objects.filter(framework=framework, archived=False).order_by("position"))
+def live_changes(round_: Round) -> list[Change]:
+    """The changes a round rates, in the wording it opened with."""
+    return content_for_round(round_).live_changes
 
 
 def previous_agreed_levels(round_: Round) -> dict[int, Level]:
@@ -227,7 +213,7 @@ def task_rows(partner_return: PartnerReturn) -> list[TaskRow]:
     }
     previous = previous_agreed_levels(round_)
     rows = []
-    for change in content_of(round_.framework).live_changes:
+    for change in content_for_round(round_).live_changes:
         rating = ratings.get(change.pk)
         if rating is not None and rating.is_complete:
             status = "Rated"
@@ -239,11 +225,11 @@ def task_rows(partner_return: PartnerReturn) -> list[TaskRow]:
     return rows
 
 
-def rating_change(framework: Framework, code: str) -> dict:
-    """The framework's side of the page for rating one change, from its cached content: the
+def rating_change(round_: Round, code: str) -> dict:
+    """The framework's side of the page for rating one change, from the round's wording: the
     change and where it comes in the sequence of live changes, its actions, and each level
     with its hint (the change's descriptor, or the level's generic definition)."""
-    content = content_of(framework)
+    content = content_for_round(round_)
     changes = content.live_changes
     index = next((i for i, c in enumerate(changes) if c.code == code), None)
     if index is None:
@@ -279,7 +265,7 @@ def rating_page(partner_return: PartnerReturn, code: str) -> dict:
     """Everything the page for rating one change needs: the framework's side (cached), this
     partner's rating and the change's last agreed level, in two queries."""
     round_ = partner_return.round
-    page = rating_change(round_.framework, code)
+    page = rating_change(round_, code)
     change = page["change"]
     # One row at most (one rating a partner and change); unordered, as the model's ordering
     # would join three tables to sort it.
@@ -311,11 +297,10 @@ class TrackerRow:
 
 def tracker_rows(round_: Round) -> list[TrackerRow]:
     """Completion per partner, computed without handing any level to the page."""
-    total = Change.objects.filter(framework=round_.framework, archived=False).count()
+    live = {change.pk for change in content_for_round(round_).live_changes}
+    total = len(live)
     counts: dict[int, list[int]] = {}
-    for rating in Rating.objects.filter(round=round_, change__archived=False).select_related(
-        "level"
-    ):
+    for rating in Rating.objects.filter(round=round_, change__in=live).select_related("level"):
         entry = counts.setdefault(rating.partner_id, [0, 0])
         entry[0] += rating.is_complete
         entry[1] += rating.is_started
@@ -371,4 +356,8 @@ def latest_agreed(system: System) -> tuple[Round | None, list[Consensus]]:
         .select_related("change", "level", "planned_level")
         .order_by("change__position")
     )
+    # Each change as the round's own wording version has it.
+    changes = {change.pk: change for change in content_for_round(round_).changes}
+    for consensus in agreed:
+        consensus.change = changes.get(consensus.change_id, consensus.change)
     return round_, agreed

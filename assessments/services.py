@@ -219,7 +219,7 @@ def _send_role_removed_email(*, user, role_label: str, place, removed_by, partne
             "place": place,
             "partner": partner,
             "removed_by": removed_by,
-            "link": portal_link(reverse("account")),
+            "link": portal_link(reverse("accounts:account")),
         },
     )
 
@@ -383,7 +383,7 @@ def _send_role_added_email(*, user, role_label: str, place, partner, granted_by)
             "place": place,
             "partner": partner,
             "granted_by": granted_by,
-            "link": portal_link(reverse("account")),
+            "link": portal_link(reverse("accounts:account")),
         },
     )
 
@@ -439,6 +439,7 @@ def invitation_create(
     partner: Partner | None,
     invited_by,
     full_name: str = "",
+    send_email: bool = True,
 ) -> InvitationOutcome:
     """Invite a person into a system with a role.
 
@@ -447,6 +448,9 @@ def invitation_create(
     once, to set a password. Earlier pending invitations for the same address and system are
     cancelled, so only the newest link works. Nobody invites themselves: their own address is
     refused here, whether or not they can log in with a password.
+
+    With `send_email` False the caller e-mails the link (`InvitationOutcome.token`) in its own
+    words: the people import's one e-mail a person names every role the file gave them.
     """
     email = User.objects.normalize_email(email).strip().lower()
     existing = User.objects.filter(email__iexact=email).first()
@@ -476,7 +480,8 @@ def invitation_create(
     )
     invitation.full_clean()
     invitation.save()
-    _send_invitation_email(invitation, token)
+    if send_email:
+        _send_invitation_email(invitation, token)
     return InvitationOutcome(invitation=invitation, user=None, token=token)
 
 
@@ -545,18 +550,3 @@ def invitation_accept(*, token: str, password: str, full_name: str = ""):
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return user
-
-
-@transaction.atomic
-def member_welcome(*, user, partner: Partner, invited_by=None) -> Invitation | None:
-    """Send an imported member the set-password e-mail, unless they can already log in."""
-    if user.has_usable_password():
-        return None
-    return invitation_create(
-        system=partner.system,
-        email=user.email,
-        role=Invitation.Role.MEMBER,
-        partner=partner,
-        invited_by=invited_by,
-        full_name=user.full_name,
-    ).invitation

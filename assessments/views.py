@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from assessments import selectors, services
+from assessments import framework_selectors, selectors, services
 from assessments.access import system_for
 from assessments.forms.base import add_service_errors
 from assessments.forms.naming import NAMED, NOT_NAMED, SystemNamingForm
@@ -168,8 +168,12 @@ def framework_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def framework_detail(request: HttpRequest, key: str) -> HttpResponse:
-    framework = selectors.framework_detail(key)
-    return render(request, "assessments/framework_detail.html", {"framework": framework})
+    page = framework_selectors.framework_page(key)
+    return render(
+        request,
+        "assessments/framework_detail.html",
+        {"page": page, "framework": page.framework},
+    )
 
 
 @login_required

@@ -5,6 +5,7 @@ note instead of failing the run. People log in by sessions made directly in the 
 login throttling plays no part.
 """
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from importlib import import_module
@@ -13,6 +14,8 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.urls import NoReverseMatch, get_resolver, reverse
 
+from accounts.middleware import HAS_SECOND_FACTOR_KEY, RENEWED_AT_KEY
+from accounts.sign_in import BY_PASSWORD, SIGN_IN_METHOD_KEY
 from assessments.models import (
     Change,
     Member,
@@ -226,6 +229,10 @@ class Sessions:
             store[SESSION_KEY] = user._meta.pk.value_to_string(user)
             store[BACKEND_SESSION_KEY] = SESSION_BACKEND
             store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            # As after signing in with a password and an authenticator app's code, renewed now.
+            store[SIGN_IN_METHOD_KEY] = BY_PASSWORD
+            store[HAS_SECOND_FACTOR_KEY] = True
+            store[RENEWED_AT_KEY] = int(time.time())
             store.create()
             self.stores[user.pk] = store
         return self.stores[user.pk].session_key

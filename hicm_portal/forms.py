@@ -1,6 +1,8 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 
 from hicm_portal.notify import notify
@@ -13,11 +15,24 @@ def _gds_helper(*fields, button: str) -> FormHelper:
     return helper
 
 
+STAFF_ONLY_CODE = "password_sign_in_off"
+
+
 class LoginForm(auth_forms.AuthenticationForm):
     error_messages = {
         "invalid_login": "Enter a correct email address and password. Both are case sensitive.",
         "inactive": "This account is not active. Ask your facilitator for help.",
+        STAFF_ONLY_CODE: (
+            "Log in with your organisation's account, using the button on this page. "
+            "Logging in with a password is for site administrators only."
+        ),
     }
+
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)
+        # PASSWORD_SIGNIN=off: everybody but site administrators uses single sign-on.
+        if settings.PASSWORD_SIGNIN_STAFF_ONLY and not user.is_staff:
+            raise ValidationError(self.error_messages[STAFF_ONLY_CODE], code=STAFF_ONLY_CODE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,10 +3,15 @@ confirmation, and the news e-mails held for their daily digest."""
 
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+# The salt of a session's hash once the person has signed out of all devices (User below).
+SESSION_HASH_SALT = "hicm_portal.models.User.get_session_auth_hash"
 
 
 class UserManager(BaseUserManager["User"]):
@@ -82,6 +87,28 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    # Signing out of all devices (accounts.services.sessions_end_everywhere) raises
+    # `sessions_version`; Django keeps this hash in every session at sign-in and refuses a
+    # session whose hash no longer matches, so every session signed in before ends. A password
+    # change still ends the others and keeps the current one (update_session_auth_hash).
+    # Version 0 gives Django's own hash, so sessions signed in before this existed carry on.
+    def _session_hash(self, secret: str | None) -> str:
+        value = f"{self.password}:{self.sessions_version}"
+        return salted_hmac(SESSION_HASH_SALT, value, secret=secret, algorithm="sha256").hexdigest()
+
+    def get_session_auth_hash(self) -> str:
+        if not self.sessions_version:
+            return super().get_session_auth_hash()
+        return self._session_hash(secret=None)
+
+    def get_session_auth_fallback_hash(self):
+        """The hash under each of SECRET_KEY_FALLBACKS, so rotating the key keeps sessions."""
+        if not self.sessions_version:
+            yield from super().get_session_auth_fallback_hash()
+            return
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=secret)
 
 
 class PendingUpload(models.Model):

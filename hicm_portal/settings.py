@@ -53,6 +53,11 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_filters",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
     "csp",
     "django_tasks",
     "django_tasks_db",
@@ -64,6 +69,9 @@ INSTALLED_APPS = [
     "regions",
     "accounts",
     "api",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -73,7 +81,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the session and the user: those who must have a second factor set it up first.
+    "accounts.middleware.SecondFactorRequiredMiddleware",
+    "accounts.middleware.SessionRenewalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hicm_portal.middleware.PortalCSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -221,7 +233,15 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day
+# A session ends after SESSION_IDLE_MINUTES without a request: a signed-in person's requests
+# renew it, writing it at most once a minute (accounts.middleware.SessionRenewalMiddleware).
+# Pages warn two minutes before (static/js/timeout-warning.js); the server's expiry is the rule,
+# with or without JavaScript.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+if SESSION_IDLE_MINUTES < 3:  # the warning comes two minutes before the end
+    raise ImproperlyConfigured(f"SESSION_IDLE_MINUTES must be 3 or more: {SESSION_IDLE_MINUTES}")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_RENEWAL = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -252,6 +272,76 @@ AXES_USERNAME_CALLABLE = "hicm_portal.security.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# --- Sign-in: password, single sign-on (OpenID Connect) and the second factor (django-allauth) ---
+# The sign-in page is /accounts/login/ (accounts.sign_in_views): a button for each single sign-on
+# provider, and the password form. Nobody gains an account by signing in: single sign-on finds
+# the invited person by their verified e-mail address (accounts.adapters).
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_EMAIL_NOTIFICATIONS = False  # the portal sends its own security e-mails
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # matching by e-mail is the adapter's, verified only
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the provider's button posts, with the CSRF token
+# PASSWORD_SIGNIN=off: only site administrators may sign in with a password; everybody else
+# uses single sign-on.
+PASSWORD_SIGNIN_STAFF_ONLY = not env_bool("PASSWORD_SIGNIN", default=True)
+
+
+def _oidc_providers() -> list[dict]:
+    """OpenID Connect providers from OIDC_1_*, OIDC_2_*, … (the first missing number ends the
+    list), as django-allauth's apps. Each needs ID, NAME, ISSUER, CLIENT_ID and SECRET."""
+    apps = []
+    number = 1
+    while env_str(f"OIDC_{number}_ID"):
+        values = {
+            key: env_str(f"OIDC_{number}_{key}").strip()
+            for key in ("ID", "NAME", "ISSUER", "CLIENT_ID", "SECRET")
+        }
+        missing = [f"OIDC_{number}_{key}" for key, value in values.items() if not value]
+        if missing:
+            raise ImproperlyConfigured(
+                f"Single sign-on provider {number} needs {', '.join(missing)}"
+            )
+        if not all(c.isalnum() or c in "-_" for c in values["ID"]):
+            raise ImproperlyConfigured(
+                f"OIDC_{number}_ID must be letters, digits, - or _; got {values['ID']!r}"
+            )
+        apps.append(
+            {
+                "provider_id": values["ID"],
+                "name": values["NAME"],
+                "client_id": values["CLIENT_ID"],
+                "secret": values["SECRET"],
+                "settings": {"server_url": values["ISSUER"], "oauth_pkce_enabled": True},
+            }
+        )
+        number += 1
+    return apps
+
+
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": _oidc_providers()}
+}
+
+# The second factor: an authenticator app (TOTP) and recovery codes; no security keys.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SERVICE_NAME
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "accounts.second_factor_forms.AuthenticateForm",
+    "activate_totp": "accounts.second_factor_forms.ActivateTOTPForm",
+}
+# Accounts are made by invitation to an address the person proved by using it.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# Site administrators, facilitators and regional and national viewers who sign in with a password
+# must set up an authenticator app before anything else (accounts.middleware).
+SECOND_FACTOR_REQUIRED = env_bool("SECOND_FACTOR_REQUIRED", default=True)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
@@ -296,3 +386,51 @@ LOGGING = {
 
 
 # --- The read API (api/): Django REST framework and drf-spectacular ---------------------------
+# A person's access token (Authorization: Bearer …) or their signed-in session; JSON only (the
+# browsable renderer's inline script would break the CSP); read-only but for posting progress.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+# Requests per token (or signed-in person), e.g. "600/hour"; over it the API answers 429.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/hour")
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
+_count, _, _period = API_THROTTLE_RATE.partition("/")
+if not (_count.isdigit() and int(_count) > 0 and _period in ("second", "minute", "hour", "day")):
+    raise ImproperlyConfigured(
+        f"API_THROTTLE_RATE must be a number of requests per second, minute, hour or day, like "
+        f"600/hour; got {API_THROTTLE_RATE!r}"
+    )
+for _name in ("API_TOKEN_DAYS", "API_PAGE_SIZE"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more; got {globals()[_name]}")
+if API_TOKEN_DAYS > 366:  # accounts.token_services.MAX_DAYS: a token lasts a year at most
+    raise ImproperlyConfigured(f"API_TOKEN_DAYS must be 366 or fewer; got {API_TOKEN_DAYS}")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.AccessTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AccessTokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PagePagination",
+    "PAGE_SIZE": API_PAGE_SIZE,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "HICM Portal API",
+    "DESCRIPTION": (
+        "Read what you may read in the portal, and post progress on actions you may update. "
+        "Send a personal access token (made on your Account page) as `Authorization: Bearer "
+        "<token>`. The API answers as the pages do: a thing you may not know of is 404, one you "
+        "may see but not use is 403. Blind rating holds: before a round is revealed you read "
+        "only your own partner's ratings."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI's files from our own static files (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "persistAuthorization": False},
+    "COMPONENT_SPLIT_REQUEST": True,
+}

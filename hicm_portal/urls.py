@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
@@ -8,14 +9,11 @@ from hicm_portal import forms, password_reset, views
 admin.site.site_header = "HICM Portal administration"
 admin.site.site_title = "HICM Portal admin"
 
+# The sign-in page, single sign-on and the second factor are in accounts.sign_in_urls; the
+# admin's own login page sends people there, so nobody skips the second factor.
+admin.site.login = secure_admin_login(admin.site.login)
+
 auth_patterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=forms.LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",
@@ -56,6 +54,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("healthz/ready", views.healthz_ready, name="healthz_ready"),
+    path("accounts/", include("accounts.sign_in_urls")),
     path("accounts/", include(auth_patterns)),
     path("account/", include("accounts.urls")),
     path("api/", include("api.urls")),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import (
+    Case,
     CharField,
     Count,
     Exists,
@@ -23,6 +24,7 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
@@ -71,8 +73,9 @@ class SystemCard:
 ROUND_COLUMNS = {"a_system": F("system_id"), "a_round": F("public_id"), "a_name": F("name")}
 
 
-def _shaped(queryset, kind: str, **columns):
-    """`queryset` as (kind, rows of the given columns): one query when read."""
+def _shaped(queryset, kind: str | None, **columns):
+    """`queryset` as (kind, rows of the given columns): one query when read. Without a kind,
+    each row carries its own in `a_kind`."""
     return kind, queryset.order_by().annotate(**columns).values(*columns)
 
 
@@ -153,52 +156,60 @@ def _partner_queries(own_partners: list[int], user, soon, today) -> list:
 def _facilitator_queries(facilitated: list[int]) -> list:
     """Rounds to open, to watch or reveal, to submit for approval, to plan and issue; returned
     proposals to propose again; partners with nobody to rate; invitations not accepted."""
-    queries = []
-    rounds = Round.objects.filter(system__in=facilitated)
+    return [_facilitator_rounds(facilitated), *_facilitator_people_queries(facilitated)]
+
+
+def _facilitator_rounds(facilitated: list[int]):
+    """A facilitator's rounds that wait for them, in one query, each row's kind worked out in
+    the database: a draft or a round in rating (open it, watch it, reveal it: its returns
+    counted), a review whose every change has a proposed level (submit it for approval), an
+    agreed round with no issued return and no later round (plan it and issue its return)."""
     returns = PartnerReturn.objects.filter(round=OuterRef("pk"))
-    queries.append(
-        _shaped(
-            rounds.filter(status__in=[Round.Status.DRAFT, Round.Status.RATING]),
-            "round_running",
-            a_label=F("status"),
-            a_n=_count(returns, "round"),
-            a_m=_count(returns.filter(submitted_at__isnull=False), "round"),
-            a_on=F("closes_on"),
-            **ROUND_COLUMNS,
-        )
-    )
-    queries.append(
-        _shaped(
-            rounds.filter(status=Round.Status.REVIEW)
-            .annotate(
-                live=_count(
-                    Change.objects.filter(framework=OuterRef("framework"), archived=False),
-                    "framework",
-                ),
-                proposed=_count(
-                    Consensus.objects.filter(round=OuterRef("pk"), state=Consensus.State.PROPOSED),
-                    "round",
-                ),
-            )
-            .filter(live__gt=0, proposed__gte=F("live")),
-            "round_proposed",
-            a_n=F("live"),
-            **ROUND_COLUMNS,
-        )
-    )
     later_round = Round.objects.filter(
         system=OuterRef("system"), opens_on__gt=OuterRef("opens_on")
     ).exclude(status=Round.Status.CANCELLED)
-    queries.append(
-        _shaped(
-            rounds.filter(status=Round.Status.AGREED)
-            .exclude(Exists(IssuedReturn.objects.filter(round=OuterRef("pk"))))
-            .exclude(Exists(later_round)),
-            "round_agreed",
-            a_at=F("agreed_at"),
-            **ROUND_COLUMNS,
-        )
+    running = Q(status__in=[Round.Status.DRAFT, Round.Status.RATING])
+    all_proposed = Q(status=Round.Status.REVIEW, live__gt=0, proposed__gte=F("live"))
+    to_plan = (
+        Q(status=Round.Status.AGREED)
+        & ~Exists(IssuedReturn.objects.filter(round=OuterRef("pk")))
+        & ~Exists(later_round)
     )
+    rounds = (
+        Round.objects.filter(system__in=facilitated)
+        .annotate(
+            live=_count(
+                Change.objects.filter(framework=OuterRef("framework"), archived=False),
+                "framework",
+            ),
+            proposed=_count(
+                Consensus.objects.filter(round=OuterRef("pk"), state=Consensus.State.PROPOSED),
+                "round",
+            ),
+        )
+        .filter(running | all_proposed | to_plan)
+    )
+    return _shaped(
+        rounds,
+        None,
+        a_kind=Case(
+            When(running, then=Value("round_running")),
+            When(status=Round.Status.REVIEW, then=Value("round_proposed")),
+            default=Value("round_agreed"),
+        ),
+        a_label=F("status"),
+        a_n=Case(When(running, then=_count(returns, "round")), default=F("live")),
+        a_m=_count(returns.filter(submitted_at__isnull=False), "round"),
+        a_on=F("closes_on"),
+        a_at=F("agreed_at"),
+        **ROUND_COLUMNS,
+    )
+
+
+def _facilitator_people_queries(facilitated: list[int]) -> list:
+    """Proposals returned to propose again; partners with nobody to rate; invitations not
+    accepted."""
+    queries = []
     # A proposal returned by the steering committee, waiting for a new proposal.
     queries.append(
         _shaped(
@@ -312,7 +323,11 @@ def _held_systems(roles) -> set[int]:
 
 def attention_rows(user) -> list[dict]:
     """Everything waiting for `user`: a row per item, its kind in `a_kind`."""
-    return [{"a_kind": kind, **row} for kind, query in _attention_queries(user) for row in query]
+    return [
+        {"a_kind": kind, **row} if kind else row
+        for kind, query in _attention_queries(user)
+        for row in query
+    ]
 
 
 # The order of the kinds within a card: decisions and deadlines first.

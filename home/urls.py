@@ -4,6 +4,5 @@ from home import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("account/", views.account, name="account"),
     path("account/settings/", views.account_settings, name="account_settings"),
 ]

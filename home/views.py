@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 
 from home import services
 from home.forms import DIGEST, IMMEDIATE, EmailSettingsForm
-from home.selectors import account_role_changes, account_roles, attention_total, home_cards
+from home.selectors import attention_total, home_cards
 
 
 @login_required
@@ -13,20 +13,6 @@ def home(request: HttpRequest) -> HttpResponse:
     cards = home_cards(request.user)
     return render(
         request, "home/home.html", {"cards": cards, "attention_count": attention_total(cards)}
-    )
-
-
-@login_required
-def account(request: HttpRequest) -> HttpResponse:
-    """The person's own account: the roles they hold and every grant and removal of them, so
-    that nobody gains or loses a role unseen."""
-    return render(
-        request,
-        "home/account.html",
-        {
-            "roles": account_roles(request.user),
-            "role_changes": account_role_changes(request.user),
-        },
     )
 
 
@@ -46,5 +32,5 @@ def account_settings(request: HttpRequest) -> HttpResponse:
             if digest
             else "You will get each e-mail as it happens.",
         )
-        return redirect("account")
+        return redirect("accounts:account")
     return render(request, "home/account_settings.html", {"form": form})

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import escape
 
 from assessments.forms import GovDateField, PortalForm
+from assessments.framework_content import content_for_round
 from assessments.models import Change, Level, Partner, Round
 from hicm_portal.money import format_amount, parse_amount, pounds
 from hicm_portal.validators import validators_of
@@ -103,8 +104,11 @@ class ActionForm(PortalForm):
     def __init__(self, *args, round_: Round, **kwargs):
         super().__init__(*args, **kwargs)
         system = round_.system
-        self.fields["change"].queryset = Change.objects.filter(
-            framework=round_.framework, archived=False
+        # The changes the round agreed, named as in its own wording version.
+        changes = {change.pk: change for change in content_for_round(round_).live_changes}
+        self.fields["change"].queryset = Change.objects.filter(pk__in=changes).order_by("position")
+        self.fields["change"].label_from_instance = lambda change: str(
+            changes.get(change.pk, change)
         )
         self.fields["target_level"].queryset = round_.framework.levels.all()
         partners = system.partners.order_by("name")
@@ -261,11 +265,10 @@ class InvestmentForm(PortalForm):
 
     def __init__(self, *args, round_: Round, line_rows: int = FUNDING_LINE_ROWS, **kwargs):
         super().__init__(*args, **kwargs)
-        self.framework_changes = list(
-            Change.objects.filter(framework=round_.framework, archived=False).order_by("position")
-        )
+        # The changes the round agreed, in its own wording version.
+        self.framework_changes = content_for_round(round_).live_changes
         self.fields["changes"].queryset = Change.objects.filter(
-            framework=round_.framework, archived=False
+            pk__in=[change.pk for change in self.framework_changes]
         )
         if self.is_bound:
             # As many rows as were posted, so nothing typed is lost.

@@ -10,7 +10,7 @@ in an issued return's snapshot, and a line of text ("Average reablement episode 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from assessments.framework_content import content_of
+from assessments.framework_content import content_for_round
 from hicm_portal.words import govuk_date
 from improvement_plans.models import Measure
 
@@ -145,7 +145,7 @@ def plan_measures(round_) -> dict[int, ChangeMeasures]:
     """Per live change of the round's framework (by id): the system's measures, and the
     suggested measures not adopted yet (a measure of the same name adopts it). One query; the
     changes come from the framework's cached content."""
-    changes = content_of(round_.framework).live_changes
+    changes = content_for_round(round_).live_changes
     shown = measures_by_change(round_.system_id, [change.pk for change in changes])
     cards = {}
     for change in changes:

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from assessments.framework_content import content_for_round
 from assessments.models import Change, Round
 from assessments.round_services import audit
 from improvement_plans.models import Measure
@@ -83,7 +84,7 @@ def check_measure(
     """The rules every measure meets, named by field."""
     errors: dict[str, str] = {}
     name = data.name.strip()
-    if change.framework_id != round_.framework_id or change.archived:
+    if change.pk not in {c.pk for c in content_for_round(round_).live_changes}:
         errors["change"] = CHANGE_OF_ANOTHER_FRAMEWORK
     if not name:
         errors["name"] = NAME_REQUIRED

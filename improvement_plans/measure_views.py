@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from assessments.access import round_for
 from assessments.forms import add_service_errors
-from assessments.framework_content import content_of
+from assessments.framework_content import content_for_round
 from assessments.models import Change, Round
 from improvement_plans import measure_services
 from improvement_plans.measure_forms import MeasureForm
@@ -48,7 +48,7 @@ def _suggested(change: Change, index: str | None) -> dict:
 @login_required
 def measure_new(request: HttpRequest, public_id, code: str) -> HttpResponse:
     round_ = round_for(request, public_id, "improvement_plans.manage_plan")
-    change = content_of(round_.framework).change(code)
+    change = content_for_round(round_).change(code)
     if change is None:
         raise Http404("No such change")
     suggestion = _suggested(change, request.GET.get("suggested"))

@@ -111,7 +111,7 @@ def return_xlsx(data: dict, *, version: int | None = None, issued_on: date | Non
             changes,
             [
                 c["code"],
-                c["title"],
+                f"Enabler: {c['title']}" if c.get("kind") == "enabler" else c["title"],
                 return_wording.level_label(c["previous"], numbers=numbers),
                 return_wording.level_label(c["current"], numbers=numbers),
                 return_wording.level_label(c["planned"], numbers=numbers),

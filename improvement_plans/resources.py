@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
+from assessments.framework_content import content_for_round
 from assessments.models import Round
 from hicm_portal.money import pounds
 from improvement_plans.models import Action, Investment
@@ -100,7 +101,7 @@ class ActionResource(resources.ModelResource):
         round_ = self.round
         errors: dict[str, str] = {}
         code = str(row.get("change") or "").strip()
-        change = round_.framework.changes.filter(code=code, archived=False).first()
+        change = content_for_round(round_).change(code)
         if change is None:
             errors["change"] = f"This round's framework has no change {code!r}"
         level_text = str(row.get("target_level") or "").strip()

@@ -11,7 +11,7 @@ from django.db.models import F, Max, Min, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from assessments.framework_content import content_of
+from assessments.framework_content import content_for_round
 from assessments.models import (
     Consensus,
     Decision,
@@ -34,6 +34,7 @@ from improvement_plans.selectors import (
     investment_totals,
     plan_actions,
     plan_investments,
+    round_chain,
 )
 
 # The three prompts of the 2019/20 BCF plan's Appendix C, in its words.
@@ -60,7 +61,7 @@ def return_data(round_: Round) -> dict:
     It is rebuilt on every preview, so it reads only what the return shows: changes and levels
     from the framework's cached content, then a query per kind of row, whatever their number.
     """
-    content = content_of(round_.framework)
+    content = content_for_round(round_)
     levels = {level.pk: level for level in content.levels}
     narrative_fields = {f"return_narrative__{key}": key for key, _ in NARRATIVE_PROMPTS}
     head = (
@@ -95,8 +96,9 @@ def return_data(round_: Round) -> dict:
     trend = trend_rows(round_)
     previous, previous_name = _previous_agreed(round_, trend)
     # The actions' names come as annotations: no related objects are built.
+    chain = round_chain(round_)  # read once, for the actions and the schemes
     actions = list(
-        plan_actions(round_)
+        plan_actions(round_, chain)
         .select_related(None)
         .only("change", "title", "status", "start_date", "due_date", "rag_override")
         .annotate(
@@ -110,7 +112,7 @@ def return_data(round_: Round) -> dict:
     actions_of = defaultdict(list)
     for action in actions:
         actions_of[action.change_id].append(action)
-    investments = plan_investments(round_)
+    investments = plan_investments(round_, chain=chain)
     totals = investment_totals(investments)
     today = timezone.localdate()
     # One row per approver, in the order they first approved, with their last approval.
@@ -138,6 +140,7 @@ def return_data(round_: Round) -> dict:
             {
                 "code": change.code,
                 "title": change.title,
+                "kind": change.kind,  # an enabler the round rated is labelled as one
                 "previous": _level(previous.get(change.pk)),
                 "current": _level(agreed.level) if agreed else None,
                 "planned": _level(agreed.planned_level) if agreed else None,
@@ -259,7 +262,9 @@ def _change_row(change: dict, *, by: str | None, numbers: bool) -> dict:
     counts = (f"{count} {status.lower()}" for status, count in change["actions"].items())
     return {
         **change,
-        "heading": f"{change['code']}. {change['title']}",
+        "heading": f"Enabler {change['code']}: {change['title']}"
+        if change.get("kind") == "enabler"
+        else f"{change['code']}. {change['title']}",
         "previous_text": return_wording.level_label(change["previous"], numbers=numbers) or "–",
         "current_text": return_wording.level_label(change["current"], numbers=numbers) or "–",
         "planned_text": return_wording.planned_cell(change, by=by, numbers=numbers),

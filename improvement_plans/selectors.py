@@ -10,7 +10,7 @@ from django.db.models import BooleanField, Case, F, Prefetch, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.framework_content import content_of
+from assessments.framework_content import content_for_round
 from assessments.models import Change, Consensus, Crosswalk, Partner, Round
 from assessments.rules import roles_of
 from casestudies.selectors import crosswalk_pairs, practice_for_changes
@@ -46,10 +46,11 @@ def _in_plan(round_: Round, chain: list[int] | None = None) -> Q:
     return Q(rounds=round_) | Q(rounds__in=earlier, status__in=Action.OPEN_STATUSES)
 
 
-def plan_actions(round_: Round) -> QuerySet[Action]:
-    """The actions of a round's plan (`_in_plan`), with their change, partner, owner and level."""
+def plan_actions(round_: Round, chain: list[int] | None = None) -> QuerySet[Action]:
+    """The actions of a round's plan (`_in_plan`), with their change, partner, owner and level.
+    `chain`: the round's `round_chain` when the caller has read it."""
     return (
-        Action.objects.filter(_in_plan(round_))
+        Action.objects.filter(_in_plan(round_, chain))
         .distinct()
         .select_related("change", "lead_partner", "owner", "target_level")
     )
@@ -357,7 +358,7 @@ def plan_rows(round_: Round) -> dict:
     from none or no change has a gap, one more when actions are carried from a plan whose
     change has no match in this one."""
     today = timezone.localdate()
-    content = content_of(round_.framework)
+    content = content_for_round(round_)
     consensus = _plan_consensus(round_, {level.pk: level for level in content.levels})
     rows = {
         change.pk: _plan_row(change, consensus.get(change.pk)) for change in content.live_changes

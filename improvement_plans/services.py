@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.framework_content import content_for_round
 from assessments.models import Change, ChangeAction, Level, Member, Partner, Round
 from assessments.round_services import audit, partner_member_emails
 from hicm_portal.money import MAX_AMOUNT, pounds
@@ -63,7 +64,7 @@ def check_action(round_: Round, data: ActionInput) -> None:
         errors["title"] = (
             f"Enter a title of at most {title_max} characters (it has {len(data.title.strip())})"
         )
-    if data.change.framework_id != round_.framework_id or data.change.archived:
+    if data.change.pk not in {change.pk for change in content_for_round(round_).live_changes}:
         errors["change"] = "Select a change of this round's framework"
     if data.target_level is not None and data.target_level.framework_id != round_.framework_id:
         errors["target_level"] = "Select a level of this round's framework"
@@ -281,7 +282,7 @@ def check_investment(round_: Round, data: InvestmentInput) -> None:
             errors["lines"].append(f"Funding line {number}: {problem}")
     if not data.changes:
         errors["changes"].append(MESSAGE_NO_CHANGES)
-    elif any(c.framework_id != round_.framework_id or c.archived for c in data.changes):
+    elif not {c.pk for c in data.changes} <= {c.pk for c in content_for_round(round_).live_changes}:
         errors["changes"].append("Select changes of this round's framework")
     elif len({c.pk for c in data.changes}) != len(data.changes):
         errors["changes"].append("Select each change once")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from assessments.access import round_for, system_for
 from assessments.forms import add_service_errors
+from assessments.framework_content import content_for_round
 from assessments.models import ChangeAction
 from hicm_portal import spreadsheets, uploads
 from improvement_plans import selectors, services
@@ -72,7 +73,7 @@ def action_new(request: HttpRequest, public_id) -> HttpResponse:
     template = change = None
     code = request.GET.get("change")
     if code:
-        change = round_.framework.changes.filter(code=code, archived=False).first()
+        change = content_for_round(round_).change(code)
     template_id = request.GET.get("template") or request.POST.get("template")
     if template_id and template_id.isdigit():
         template = (

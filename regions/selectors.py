@@ -12,8 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Length
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import Length, RowNumber
 from django.utils import timezone
 
 from assessments.framework_content import content_of
@@ -86,8 +86,16 @@ def agreed_rounds(
         # (system, status) index serves, not a date function on every row.
         day_after = (as_of or timezone.localdate()) + timedelta(days=1)
         rounds = rounds.filter(agreed_at__lt=start_of_day(day_after))
-    # Tuples, and the date worked out only for the rounds kept: there are many more rounds
-    # than systems.
+        # Only each system's newest two are needed (the one counted and the one before it):
+        # numbered per system in the database, so a system's older rounds are never read.
+        rounds = rounds.annotate(
+            newest=Window(
+                RowNumber(),
+                partition_by=F("system_id"),
+                order_by=[F("agreed_at").desc(), F("closes_on").desc(), F("pk").desc()],
+            )
+        ).filter(newest__lte=2)
+    # Tuples, and the date worked out only for the rounds kept.
     by_system: dict[int, list[tuple]] = defaultdict(list)
     for row in rounds.order_by("system_id", "agreed_at", "closes_on", "pk").values_list(
         "pk", "system_id", "name", "agreed_at", "recorded_afterwards"
@@ -117,16 +125,15 @@ def _agreed_numbers(round_ids: set[int], code_of: dict[int, str]) -> dict[int, d
     """Round id -> change code (in the framework asked for) -> (level number, level name).
     One query. A change that two earlier changes were merged into takes the lower level."""
     found: dict[int, dict[str, tuple]] = defaultdict(dict)
-    for row in (
+    for round_id, change_id, number, name in (
         Consensus.objects.filter(round__in=round_ids, change__in=list(code_of))
         .order_by("pk")
-        .values("round_id", "change_id", "level__number", "level__name")
+        .values_list("round_id", "change_id", "level__number", "level__name")
     ):
-        code = code_of[row["change_id"]]
-        level = (row["level__number"], row["level__name"])
-        held = found[row["round_id"]].get(code)
-        if held is None or level[0] < held[0]:
-            found[row["round_id"]][code] = level
+        code = code_of[change_id]
+        held = found[round_id].get(code)
+        if held is None or number < held[0]:
+            found[round_id][code] = (number, name)
     return found
 
 

@@ -36,6 +36,12 @@ def pytest_configure(config) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Signed-in test users go straight to their pages; tests/accounts turns the requirement on.
+    settings.SECOND_FACTOR_REQUIRED = False
+    # The query budgets count a page's own queries. Renewing the session (one UPDATE of its
+    # row at most once a minute, SessionRenewalMiddleware) is switched back on and measured in
+    # tests/accounts/test_sessions.py.
+    settings.SESSION_RENEWAL = False
 
 
 @dataclass

@@ -67,7 +67,7 @@ def upload_apply(partner_return: PartnerReturn, parsed: ParsedUpload, saved_by) 
             or not Round.objects.filter(pk=locked.round_id, status=Round.Status.RATING).exists()
         ):
             raise ValidationError(RETURN_NOT_OPEN)
-        changes = {change.pk: change for change in live_changes(round_.framework)}
+        changes = {change.pk: change for change in live_changes(round_)}
         levels = {level.pk: level for level in round_.framework.levels.all()}
         for row in parsed.rows:
             change = changes.get(row.change_id)

@@ -71,7 +71,7 @@ def return_workbook(partner_return: PartnerReturn) -> bytes:
     round_ = partner_return.round
     framework = round_.framework
     levels = list(framework.levels.order_by("number"))
-    changes = live_changes(framework)
+    changes = live_changes(round_)
     ratings = {
         rating.change_id: rating
         for rating in Rating.objects.filter(
@@ -110,7 +110,7 @@ def return_workbook(partner_return: PartnerReturn) -> bytes:
         rating = ratings.get(change.pk)
         values = {
             "Code": change.code,
-            "Change": change.title,
+            "Change": f"Enabler: {change.title}" if change.kind == "enabler" else change.title,
             "Level": rating.level.name if rating and rating.level else "",
             "Rationale": rating.rationale if rating else "",
             "Evidence": evidence_to_text(rating.evidence) if rating else "",

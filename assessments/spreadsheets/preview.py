@@ -229,7 +229,7 @@ def parse_return_workbook(partner_return: PartnerReturn, uploaded_file) -> Parse
         return ParsedUpload(problems=[HEADERS_WRONG])
 
     framework = partner_return.round.framework
-    changes = {_squash(change.code): change for change in live_changes(framework)}
+    changes = {_squash(change.code): change for change in live_changes(partner_return.round)}
     levels = list(framework.levels.order_by("number"))
     level_names = ", ".join(level.name for level in levels)
     evidence_level = next((lv for lv in levels if lv.needs_evidence), None)

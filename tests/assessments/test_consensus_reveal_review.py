@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from assessments.consensus_services import round_reveal
+from assessments.framework_content import framework_edited
 from assessments.models import AuditEvent, Comment, PartnerReturn, Round
 from tests.assessments.helpers import both_roles, reveal, set_level, submit, url
 from tests.factories import SystemRoleFactory
@@ -326,6 +327,7 @@ def test_an_archived_change_takes_no_comments(client, cast, reviewed):
     """A change archived from the framework is no longer part of the round: its page is not
     found, and neither is posting to it."""
     reviewed.framework.changes.filter(code="9").update(archived=True)
+    framework_edited(reviewed.framework_id)  # a new wording version, which the round follows
     client.force_login(cast.member)
     assert client.get(url(reviewed, "review_change", "9")).status_code == 404
     assert client.post(url(reviewed, "review_change", "9"), {"text": "Hello"}).status_code == 404

@@ -50,7 +50,7 @@ def minimal(version: int, summary: str = "About the first change", extra: str = 
 
 def test_the_shipped_frameworks_load_with_their_changes_levels_and_crosswalk():
     output = load()
-    assert "loaded mtoc-2020 version 1" in output
+    assert "loaded mtoc-2020 version 2" in output
     counts = {f.key: f.changes.count() for f in Framework.objects.all()}
     assert counts == {"mtoc-2017": 8, "mtoc-2020": 9, "ohc-2025": 2, "rpa-2021": 5}
     mtoc = Framework.objects.get(key="mtoc-2020")

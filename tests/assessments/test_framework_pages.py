@@ -1,5 +1,6 @@
 import pytest
 
+from assessments.framework_content import framework_edited
 from assessments.models import Descriptor
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,7 @@ def test_a_change_page_shows_a_descriptor_where_one_is_loaded(client, cast, fram
     Descriptor.objects.create(
         change=change, level=frameworks["mtoc-2020"].levels.get(number=3), text="Cell three"
     )
+    framework_edited(change.framework_id)  # as the admin and the wording import do
     client.force_login(cast.member)
     page = client.get("/frameworks/mtoc-2020/changes/1/").content.decode()
     assert "Cell three" in page

@@ -13,6 +13,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from assessments import spreadsheets
+from assessments.framework_content import framework_edited
 from assessments.models import Change, PartnerReturn, Rating, Round
 from assessments.round_services import RETURN_NOT_OPEN
 from assessments.spreadsheets import (
@@ -135,6 +136,7 @@ def test_the_download_has_a_return_sheet_with_the_headers_and_a_row_per_change(
 
 def test_archived_changes_are_left_out_of_the_download(partner_return, framework):
     Change.objects.filter(framework=framework, code="9").update(archived=True)
+    framework_edited(framework.pk)  # a new wording version, which the unpinned round follows
     codes = [row[0] for row in open_sheet(return_workbook(partner_return)).iter_rows(min_row=2)]
     assert [cell.value for cell in codes] == [str(n) for n in range(1, 9)]
 
@@ -511,6 +513,8 @@ def test_an_upload_is_refused_if_a_change_was_archived_since_the_preview(
     cast, partner_return, framework, good_upload
 ):
     Change.objects.filter(framework=framework, code="9").update(archived=True)
+    framework_edited(framework.pk)  # a new wording version, which the unpinned round follows
+    partner_return = PartnerReturn.objects.get(pk=partner_return.pk)  # as the next request
     with pytest.raises(ValidationError) as error:
         upload_apply(partner_return, good_upload, cast.member)
     assert error.value.messages == [spreadsheets.UPLOAD_OUT_OF_DATE]

@@ -135,18 +135,19 @@ def test_the_round_list_shows_exactly_the_visible_rounds(client, cast):
         assert shown == {rounds[s].name for s in STATES if role in SEES[s]}, role
 
 
-def _round_urls(resolver=None):
+def _round_urls(resolver=None, namespace=""):
     """Every named URL pattern of a round's pages (its id in `public_id`, under rounds/),
-    and of an issued return, with the names of its arguments."""
+    and of an issued return, the API's too ("api:…"), with the names of its arguments."""
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
             if entry.namespace != "admin":
-                yield from _round_urls(entry)
+                inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                yield from _round_urls(entry, inner)
         elif isinstance(entry, URLPattern):
             route = str(entry.pattern)
             if route.startswith("rounds/<uuid:public_id>/") or "<uuid:issued_id>" in route:
-                yield entry.name, list(entry.pattern.converters)
+                yield f"{namespace}{entry.name}", list(entry.pattern.converters)
 
 
 def _sample(round_, partner, issued) -> dict:

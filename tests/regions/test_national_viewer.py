@@ -225,7 +225,7 @@ def test_the_admin_refuses_the_role_to_oneself(client, cast):
 def test_the_account_page_lists_the_role(client):
     person = national_viewer()
     client.force_login(person)
-    page = client.get(reverse("account")).content.decode()
+    page = client.get(reverse("accounts:account")).content.decode()
     assert "National viewer" in page and "Every region" in page
 
 

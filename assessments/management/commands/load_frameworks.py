@@ -2,7 +2,9 @@
 
 Why: frameworks are data, never code. This command is how a new or corrected framework file
 reaches the database, on every deploy and in `make run`. It is safe to run again and again:
-equal or older versions change nothing, and a bad file changes nothing at all.
+equal or older versions change nothing, and a bad file changes nothing at all (every problem of
+every file is named). The framework library's upload pages load through the same loader
+(`assessments.framework_loader.document_load`).
 """
 
 from django.conf import settings

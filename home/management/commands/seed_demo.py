@@ -56,3 +56,11 @@ class Command(BaseCommand):
             f"Log in at {settings.PORTAL_URL}/accounts/login/ as, for example, "
             f"facilitator@{DEMO_DOMAIN}."
         )
+        if settings.SECOND_FACTOR_REQUIRED:
+            self.stdout.write(
+                "The site administrator, the facilitator and the regional and national viewers "
+                "must set up an authenticator app the first time they log in: the portal shows a "
+                "QR code to scan with one (or a setup key to type in). Partner members and the "
+                "steering committee are not asked. To try the demo without an authenticator "
+                "app, start it with SECOND_FACTOR_REQUIRED=0 make run."
+            )
