@@ -9,6 +9,10 @@ from rest_framework import serializers
 from improvement_plans.models import Action, Rag
 
 
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
 class LevelSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     name = serializers.CharField()
@@ -252,7 +256,7 @@ class IssuedReturnSerializer(serializers.Serializer):
     issued_at = serializers.DateTimeField()
     checksum = serializers.CharField(help_text="SHA-256 of the issued data.")
     files = serializers.SerializerMethodField(
-        help_text="Where to download the files: the portal's pages, for a signed-in person."
+        help_text="Where to download the files, with the same token or session."
     )
 
     @extend_schema_field(IssuedReturnFilesSerializer)
@@ -260,7 +264,7 @@ class IssuedReturnSerializer(serializers.Serializer):
         request = self.context.get("request")
 
         def link(file_format: str) -> str:
-            path = reverse("issued_return_file", args=[issued.public_id, file_format])
+            path = reverse("api:issued_return_file", args=[issued.public_id, file_format])
             return request.build_absolute_uri(path) if request else path
 
         return {

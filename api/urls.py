@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+import hicm_portal.converters  # noqa: F401 (registers <fileformat:>)
 from api import action_views, region_views, views
 
 app_name = "api"
@@ -43,6 +44,11 @@ urlpatterns = [
         name="round_returns",
     ),
     path("returns/<uuid:issued_id>/", views.IssuedReturnDetail.as_view(), name="issued_return"),
+    path(
+        "returns/<uuid:issued_id>/<fileformat:file_format>/",
+        views.IssuedReturnFile.as_view(),
+        name="issued_return_file",
+    ),
     path("actions/", action_views.ActionList.as_view(), name="actions"),
     path("actions/<uuid:public_id>/", action_views.ActionDetail.as_view(), name="action"),
     path(

@@ -11,11 +11,15 @@ that keep them blind (`RatingList`).
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from api import serializers as s
 from assessments.access import round_for, system_for
@@ -23,9 +27,10 @@ from assessments.framework_content import content_of
 from assessments.models import Framework, Partner, Round, System
 from assessments.review_selectors import approval_rows
 from assessments.selectors import own_returns, task_rows
+from improvement_plans import documents
 from improvement_plans import selectors as plan_selectors
 from improvement_plans.access import issued_return_for
-from improvement_plans.models import IssuedReturn
+from improvement_plans.models import Document, IssuedReturn
 
 # ---------------------------------------------------------------------------------------------
 # Frameworks: every signed-in person reads the library, as on its pages.
@@ -280,6 +285,49 @@ class IssuedReturnDetail(generics.RetrieveAPIView):
     def get_object(self):
         # As its download page decides.
         return issued_return_for(self.request, self.kwargs["issued_id"])
+
+
+class FileContentNegotiation(BaseContentNegotiation):
+    """A file is a file whatever the client accepts; only the errors are JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class IssuedReturnFile(APIView):
+    """An issued return's file (pdf, xlsx or docx), from its snapshot, with the same token or
+    session as the rest of the API and the same access as its download page. A file the worker
+    has not built yet is queued, as its page queues it: the answer is then 202, with
+    Retry-After."""
+
+    content_negotiation_class = FileContentNegotiation
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            202: s.DetailSerializer,
+        }
+    )
+    def get(self, request, issued_id, file_format):
+        issued = issued_return_for(request, issued_id)
+        if file_format not in Document.Format.values:
+            raise Http404("No such file type")
+        content = getattr(issued, file_format)
+        if not content:
+            documents.issued_document(issued=issued, fmt=file_format, requested_by=request.user)
+            return Response(
+                {"detail": "The file is being built: ask again in a few seconds."},
+                status=202,
+                headers={"Retry-After": "5"},
+            )
+        round_ = issued.round
+        name = slugify(f"{round_.system.name} {round_.name} return-v{issued.version}")
+        response = HttpResponse(bytes(content), content_type=documents.CONTENT_TYPES[file_format])
+        response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
+        return response
 
 
 def _require_agreed(round_: Round) -> None:

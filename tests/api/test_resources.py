@@ -4,8 +4,9 @@ answers as the pages (404 for outsiders, 403 for those who see the thing but not
 import pytest
 from django.utils import timezone
 
+from accounts.token_services import access_token_create
 from assessments.models import NationalViewer
-from improvement_plans.models import IssuedReturn
+from improvement_plans.models import Document, IssuedReturn
 from tests.api.helpers import api, get
 from tests.factories import RegionalViewerFactory, UserFactory
 from tests.improvement_plans.helpers import agreed_round
@@ -111,9 +112,48 @@ def test_issued_returns_give_their_metadata_and_download_links(client, cast, ope
     listed = get(client, api("round_returns", plan.public_id), cast.viewer).json()
     assert [r["version"] for r in listed] == [1]
     detail = get(client, api("issued_return", issued.public_id), cast.member).json()
-    assert detail["files"]["pdf"].endswith(f"/returns/{issued.public_id}/pdf/")
+    assert detail["files"]["pdf"].endswith(f"/api/returns/{issued.public_id}/pdf/")
     assert set(detail["files"]) == {"pdf", "xlsx", "docx"}
     assert get(client, api("issued_return", issued.public_id), cast.outsider).status_code == 404
+
+
+def test_an_issued_returns_file_downloads_with_a_token_or_is_built_first(client, cast, plan):
+    issued = IssuedReturn.objects.create(
+        round=plan,
+        version=1,
+        data={},
+        html="",
+        pdf=b"%PDF-1.7 issued",
+        checksum="0" * 64,
+        issued_by=cast.facilitator,
+        issued_at=timezone.now(),
+    )
+    _, token = access_token_create(user=cast.viewer, name="reporting")
+    pdf = client.get(
+        api("issued_return_file", issued.public_id, "pdf"),
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_ACCEPT="application/pdf",
+    )
+    assert pdf.status_code == 200 and pdf.content == b"%PDF-1.7 issued"
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf["Content-Disposition"].endswith('-return-v1.pdf"')
+    # Not built yet: queued (built at once here, as tasks run immediately in tests), 202.
+    word = client.get(
+        api("issued_return_file", issued.public_id, "docx"), HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert word.status_code == 202 and word["Retry-After"] == "5"
+    assert Document.objects.filter(issued_return=issued, file_format="docx").exists()
+    assert (
+        client.get(
+            api("issued_return_file", issued.public_id, "pdf"),
+            HTTP_AUTHORIZATION="Bearer hicm_nope",
+        ).status_code
+        == 401
+    )
+    assert (
+        get(client, api("issued_return_file", issued.public_id, "pdf"), cast.outsider).status_code
+        == 404
+    )
 
 
 def test_the_region_summary_for_its_viewers_and_the_nation(client, cast, plan):
