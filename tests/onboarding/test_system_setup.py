@@ -284,10 +284,10 @@ def test_the_example_files_set_up_a_new_system_in_the_demo(
     with django_capture_on_commit_callbacks(execute=True):
         confirm(client)
 
-    westshire = System.objects.get(slug="westshire")
-    assert westshire.partners.count() == 6
-    assert SystemRole.objects.filter(system=westshire).count() == 3
-    assert Member.objects.filter(partner__system=westshire).count() == 10
+    rivermouth = System.objects.get(slug="rivermouth")
+    assert rivermouth.partners.count() == 6
+    assert SystemRole.objects.filter(system=rivermouth).count() == 3
+    assert Member.objects.filter(partner__system=rivermouth).count() == 10
     lines = (imports / "onboarding-people.csv").read_text().splitlines()[1:]
     people = {line.split(",")[0] for line in lines}
     assert {address for message in mail.outbox for address in message.to} >= people
