@@ -5,7 +5,9 @@ no answer is a server error, and every documented answer has the documented shap
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
@@ -61,6 +63,20 @@ def _fill(case, addresses: dict) -> None:
         case.path_parameters[name] = value
 
 
+@pytest.fixture
+def app():
+    """The portal as a WSGI application, inside the test's transaction: as Django's test client
+    does, the end of a request must not close the database connection the test holds (on
+    PostgreSQL, the next query would find it closed)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield WSGIHandler()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
@@ -68,9 +84,9 @@ def _fill(case, addresses: dict) -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_no_answer_is_a_server_error_and_each_has_its_documented_shape(case, cast, addresses):
+def test_no_answer_is_a_server_error_and_each_has_its_documented_shape(case, cast, addresses, app):
     _fill(case, addresses)
     regional = case.path.startswith(("/api/regions/", "/api/national/"))
     token = addresses["national_token" if regional else "token"]
-    response = case.call(app=WSGIHandler(), headers={"Authorization": f"Bearer {token}"})
+    response = case.call(app=app, headers={"Authorization": f"Bearer {token}"})
     case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
