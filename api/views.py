@@ -306,6 +306,7 @@ class IssuedReturnFile(APIView):
     content_negotiation_class = FileContentNegotiation
 
     @extend_schema(
+        operation_id="returns_file_retrieve",
         responses={
             (200, "application/octet-stream"): OpenApiTypes.BINARY,
             202: s.DetailSerializer,
