@@ -310,7 +310,7 @@ class IssuedReturnFile(APIView):
         responses={
             (200, "application/octet-stream"): OpenApiTypes.BINARY,
             202: s.DetailSerializer,
-        }
+        },
     )
     def get(self, request, issued_id, file_format):
         issued = issued_return_for(request, issued_id)
