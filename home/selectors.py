@@ -1,13 +1,13 @@
 """The home page's cards: one per system a person can see, with their roles and what needs
 their attention across the rounds, the people, the plan and the returns.
 
-What waits for a person (`attention_rows`) is one small query per kind of thing that can wait,
-and only for the kinds of role the person holds (a partner member's return and actions, a
-facilitator's rounds, proposals and people, a steering member's decisions, an owner's actions,
-a regional viewer's issued returns): a fixed number whatever the number of systems, rounds and
-actions. Each query yields only the columns its kind needs (names starting `a_`); the home page
-shapes the rows into sentences and links, and the service navigation of the home page shows how
-many there are beside Home.
+What waits for a person (`attention_rows`) is one small query per kind of thing that can wait
+(a facilitator's three kinds of waiting round share one), and only for the kinds of role the
+person holds (a partner member's return and actions, a facilitator's rounds, proposals and
+people, a steering member's decisions, an owner's actions, a regional viewer's issued returns):
+a fixed number whatever the number of systems, rounds and actions. Each query yields only the
+columns its kind needs (names starting `a_`); the home page shapes the rows into sentences and
+links, and the service navigation of the home page shows how many there are beside Home.
 """
 
 from dataclasses import dataclass, field
