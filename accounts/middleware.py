@@ -50,6 +50,9 @@ class SecondFactorRequiredMiddleware:
         user = request.user
         if not user.is_authenticated or signed_in_with_single_sign_on(request):
             return False
+        # The cheap answers first: most requests end here, before the URL is resolved.
+        if request.session.get(HAS_SECOND_FACTOR_KEY) or not second_factor_required(user):
+            return False
         if request.path_info.startswith(settings.STATIC_URL):
             return False
         try:
@@ -57,10 +60,6 @@ class SecondFactorRequiredMiddleware:
         except Resolver404:
             return False  # the page is not found either way
         if name in OPEN_PAGES:
-            return False
-        if request.session.get(HAS_SECOND_FACTOR_KEY):
-            return False
-        if not second_factor_required(user):
             return False
         if has_second_factor(user):
             # Remembered for the session: a reset of the second factor also ends the person's
