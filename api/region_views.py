@@ -2,6 +2,7 @@
 read as the region and national summary pages read it (`regions.access`, `regions.selectors`,
 and the pages' own filter form)."""
 
+import rules
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -24,7 +25,7 @@ class RegionList(generics.ListAPIView):
     pagination_class = None
 
     def get_queryset(self):
-        if self.request.user.has_perm("regions.view_nation"):
+        if rules.test_rule("regions.view_nation", self.request.user):
             return Region.objects.order_by("name")
         return viewed_regions(self.request.user)
 
@@ -54,7 +55,7 @@ def _summary(request, systems, region) -> Response:
         errors = {field: list(messages) for field, messages in form.errors.items()}
         return Response(errors, status=status.HTTP_400_BAD_REQUEST)
     filters = form.filters()
-    data = levels_map(systems, filters)
+    data = levels_map(systems, filters, rows=False)
     answer = {
         "region": region,
         "framework": filters.framework.key,

@@ -167,12 +167,17 @@ def financial_year_of(day: date) -> str:
     return f"{start}/{(start + 1) % 100:02d}"
 
 
+def open_on(day: date) -> Q:
+    """The schemes still open on a day: marked ongoing, or whose financial year has not ended
+    by then ("2026/27" ends on 31 March 2027). Financial years written "2026/27" sort as text
+    in the order of time."""
+    return Q(ongoing=True) | Q(financial_year__gte=financial_year_of(day))
+
+
 class InvestmentQuerySet(models.QuerySet):
     def open_on(self, day: date) -> "InvestmentQuerySet":
-        """The schemes still open on a day: marked ongoing, or whose financial year has not
-        ended by then ("2026/27" ends on 31 March 2027). Financial years written "2026/27"
-        sort as text in the order of time."""
-        return self.filter(Q(ongoing=True) | Q(financial_year__gte=financial_year_of(day)))
+        """The schemes still open on a day (`open_on`)."""
+        return self.filter(open_on(day))
 
     def with_total(self) -> "InvestmentQuerySet":
         """Each scheme with `total`, the sum of its funding lines (a subquery, so joins to the

@@ -16,7 +16,7 @@ from assessments.rules import roles_of
 from casestudies.selectors import crosswalk_pairs, practice_for_changes
 from hicm_portal.money import pounds
 from hicm_portal.words import govuk_date
-from improvement_plans.models import Action, Investment, ProgressUpdate, Rag
+from improvement_plans.models import Action, Investment, ProgressUpdate, Rag, open_on
 
 MAX_CHAIN = 50  # rounds followed back through previous_round
 
@@ -193,9 +193,12 @@ def investments_in_plan(round_: Round, chain: list[int] | None = None) -> QueryS
     started from that are still open on the day it opens (`InvestmentQuerySet.open_on`): the
     same rows, never copied, so a return counts each scheme once. `chain`: the round's
     `round_chain` when the caller has read it."""
-    earlier = (chain or round_chain(round_))[1:]
-    carried = Investment.objects.filter(round__in=earlier).open_on(round_.opens_on)
-    return Investment.objects.filter(Q(round=round_) | Q(pk__in=carried.values("pk")))
+    chain = chain or round_chain(round_)  # the round first, then the plans it started from
+    # The chain's rounds first, then which of their schemes: the database reads the schemes
+    # of those rounds alone (a subquery of ids in an OR would read every scheme).
+    return Investment.objects.filter(round__in=chain).filter(
+        Q(round=round_) | open_on(round_.opens_on)
+    )
 
 
 def plan_investments(

@@ -12,8 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Q, QuerySet, Window
-from django.db.models.functions import Length, RowNumber
+from django.db.models import Case, Count, F, Max, Q, QuerySet, When, Window
+from django.db.models.functions import Coalesce, Length, RowNumber
 from django.utils import timezone
 
 from assessments.framework_content import content_of
@@ -25,7 +25,9 @@ from hicm_portal.words import govuk_date, start_of_day
 from improvement_plans.models import Action, IssuedReturn
 
 
-@dataclass(frozen=True)
+# Plain slotted classes, not frozen ones: a national page builds a few thousand of them, and a
+# frozen dataclass's __init__ costs three times as much.
+@dataclass(slots=True)
 class AgreedLevel:
     system_id: int
     change_code: str  # the change's code in the framework asked for
@@ -102,9 +104,11 @@ def agreed_rounds(
     ):
         by_system[row[1]].append(row)
 
+    zone = timezone.get_current_timezone()  # once: asking for it per row costs more than the row
+
     def kept(row: tuple) -> _AgreedRound:
         pk, system_id, name, agreed_at, recorded = row
-        return _AgreedRound(pk, system_id, name, timezone.localdate(agreed_at), recorded)
+        return _AgreedRound(pk, system_id, name, agreed_at.astimezone(zone).date(), recorded)
 
     counted: dict[int, _AgreedRound] = {}
     previous: dict[int, _AgreedRound] = {}
@@ -127,7 +131,7 @@ def _agreed_numbers(round_ids: set[int], code_of: dict[int, str]) -> dict[int, d
     found: dict[int, dict[str, tuple]] = defaultdict(dict)
     for round_id, change_id, number, name in (
         Consensus.objects.filter(round__in=round_ids, change__in=list(code_of))
-        .order_by("pk")
+        .order_by()  # any order: the lower of two levels is kept whatever comes first
         .values_list("round_id", "change_id", "level__number", "level__name")
     ):
         code = code_of[change_id]
@@ -252,12 +256,31 @@ def systems_read(user, region: Region | None = None) -> QuerySet[System]:
 
 def current_rounds(system_ids: list[int]) -> tuple[dict[int, Round], dict[int, Round]]:
     """Per system: its current round (the latest opened, not a draft or cancelled) and its
-    last agreed round. One query: drafts are their facilitators' own, so never shown."""
-    current: dict[int, Round] = {}
-    agreed: dict[int, Round] = {}
-    for round_ in (
+    last agreed round (agreed last, or made last when recorded without a date). One query,
+    reading only those two rounds of each system: the database numbers each system's rounds
+    both ways. Drafts are their facilitators' own, so never shown."""
+    agreed = Q(status=Round.Status.AGREED)
+    rounds = (
         Round.objects.filter(system__in=system_ids)
         .exclude(status__in=[Round.Status.DRAFT, Round.Status.CANCELLED])
+        .annotate(
+            newest_opened=Window(
+                RowNumber(),
+                partition_by=F("system_id"),
+                order_by=[F("opens_on").desc(), F("created_at").desc(), F("pk").desc()],
+            ),
+            # Agreed rounds are numbered after the others, so 1 is the last agreed if any.
+            newest_agreed=Window(
+                RowNumber(),
+                partition_by=F("system_id"),
+                order_by=[
+                    Case(When(agreed, then=0), default=1).asc(),
+                    Coalesce("agreed_at", "created_at").desc(),
+                    F("pk").desc(),
+                ],
+            ),
+        )
+        .filter(Q(newest_opened=1) | Q(agreed, newest_agreed=1))
         .only(
             "public_id",
             "system_id",
@@ -270,16 +293,16 @@ def current_rounds(system_ids: list[int]) -> tuple[dict[int, Round], dict[int, R
             "recorded_afterwards",
             "created_at",
         )
-        .order_by("system_id", "-opens_on", "-created_at")
-    ):
-        current.setdefault(round_.system_id, round_)
-        if round_.is_agreed:
-            held = agreed.get(round_.system_id)
-            if held is None or (round_.agreed_at or round_.created_at) > (
-                held.agreed_at or held.created_at
-            ):
-                agreed[round_.system_id] = round_
-    return current, agreed
+        .order_by()
+    )
+    current: dict[int, Round] = {}
+    last_agreed: dict[int, Round] = {}
+    for round_ in rounds:
+        if round_.newest_opened == 1:
+            current[round_.system_id] = round_
+        if round_.is_agreed and round_.newest_agreed == 1:
+            last_agreed[round_.system_id] = round_
+    return current, last_agreed
 
 
 @dataclass
@@ -397,12 +420,15 @@ def filter_choices(systems: QuerySet[System]) -> FilterChoices:
     frameworks = list(Framework.objects.order_by("-year", "short_title"))
     used: dict[int, int] = defaultdict(int)
     periods: list[str] = []
-    for name, framework_id in (
+    # Grouped in the database: a row per round name and framework, not per round.
+    for name, framework_id, rounds in (
         Round.objects.filter(system__in=systems, status=Round.Status.AGREED)
-        .order_by("-agreed_at")
         .values_list("name", "framework_id")
+        .annotate(rounds=Count("pk"), newest=Max("agreed_at"))
+        .order_by(F("newest").desc(nulls_last=True), "name")
+        .values_list("name", "framework_id", "rounds")
     ):
-        used[framework_id] += 1
+        used[framework_id] += rounds
         if name not in periods:
             periods.append(name)
     default = max(frameworks, key=lambda f: used.get(f.pk, 0), default=None)
@@ -430,7 +456,7 @@ def systems_in_state(systems: QuerySet[System], state: str) -> QuerySet[System]:
 TREND_ARROWS = {"up": "↑", "down": "↓", "same": "="}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MapCell:
     level: AgreedLevel | None
     trend: str = ""  # "up", "down", "same", or "" with no previous level
@@ -464,14 +490,15 @@ def _cell(level: AgreedLevel | None, names: dict[int, str]) -> MapCell:
     return MapCell(level, "same", f"the same as before, {name}")
 
 
-def levels_map(systems: QuerySet[System], filters) -> dict:
+def levels_map(systems: QuerySet[System], filters, *, rows: bool = True) -> dict:
     """The levels map: a row per system (every system asked for, with or without a level),
-    a cell per change of the framework, and the summary of the same levels."""
+    a cell per change of the framework, and the summary of the same levels. With
+    `rows=False` only the summary (the summary pages show no map): "rows" is then empty."""
     framework = filters.framework
-    chosen = list(systems_in_state(systems, filters.state))
+    chosen = systems_in_state(systems, filters.state)
     levels = latest_levels(
         framework=framework,
-        systems=systems.filter(pk__in=[s.pk for s in chosen]),
+        systems=chosen,
         as_of=filters.as_of,
         period=filters.period or None,
         crosswalk=filters.crosswalk,
@@ -479,11 +506,11 @@ def levels_map(systems: QuerySet[System], filters) -> dict:
     content = content_of(framework)
     names = {level.number: level.name for level in content.levels}
     changes = content.live_changes
-    rows = []
-    for system in chosen:
+    map_rows = []
+    for system in chosen if rows else ():
         held = levels.get(system.pk, {})
         first = next(iter(held.values()), None)
-        rows.append(
+        map_rows.append(
             MapRow(
                 system=system,
                 round_name=first.round_name if first else "",
@@ -496,7 +523,7 @@ def levels_map(systems: QuerySet[System], filters) -> dict:
     return {
         "changes": changes,
         "levels": content.levels,
-        "rows": rows,
+        "rows": map_rows,
         "summary": summary,
         # Each change's counts in the scale's order, as the tables show them.
         "summary_rows": [

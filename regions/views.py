@@ -79,7 +79,7 @@ def _levels_page(request: HttpRequest, systems, *, region, map_: bool) -> HttpRe
     if not form.is_valid():
         return render(request, template, context)
     filters = form.filters()
-    data = levels_map(systems, filters)
+    data = levels_map(systems, filters, rows=map_)
     file_format = request.GET.get("download")
     if file_format in DOWNLOADS:
         if map_:
