@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce, Length, RowNumber
 from django.utils import timezone
 
 from assessments.framework_content import content_of
-from assessments.models import Consensus, Framework, Region, Round, System
+from assessments.models import Consensus, Framework, Level, Region, Round, System
 from assessments.review_selectors import crosswalk_back
 from assessments.rules import is_site_administrator, roles_of
 from assessments.statistics import established_level
@@ -125,19 +125,32 @@ def agreed_rounds(
     return counted, previous
 
 
-def _agreed_numbers(round_ids: set[int], code_of: dict[int, str]) -> dict[int, dict[str, tuple]]:
-    """Round id -> change code (in the framework asked for) -> (level number, level name).
-    One query. A change that two earlier changes were merged into takes the lower level."""
+def _agreed_numbers(
+    round_ids: set[int], code_of: dict[int, str], framework: Framework, frameworks: set[int]
+) -> dict[int, dict[str, tuple]]:
+    """Round id -> change code (in `framework`) -> (level number, level name). One query, and
+    one more for the levels of earlier editions when the crosswalk reaches them: the levels are
+    taken by id from the framework's cached content, not joined to every row. A change that
+    two earlier changes were merged into takes the lower level."""
+    scale = {level.pk: (level.number, level.name) for level in content_of(framework).levels}
+    if frameworks - {framework.pk}:
+        scale.update(
+            (pk, (number, name))
+            for pk, number, name in Level.objects.filter(
+                framework__in=frameworks - {framework.pk}
+            ).values_list("pk", "number", "name")
+        )
     found: dict[int, dict[str, tuple]] = defaultdict(dict)
-    for round_id, change_id, number, name in (
+    for round_id, change_id, level_id in (
         Consensus.objects.filter(round__in=round_ids, change__in=list(code_of))
         .order_by()  # any order: the lower of two levels is kept whatever comes first
-        .values_list("round_id", "change_id", "level__number", "level__name")
+        .values_list("round_id", "change_id", "level_id")
     ):
         code = code_of[change_id]
+        level = scale[level_id]
         held = found[round_id].get(code)
-        if held is None or number < held[0]:
-            found[round_id][code] = (number, name)
+        if held is None or level[0] < held[0]:
+            found[round_id][code] = level
     return found
 
 
@@ -164,23 +177,29 @@ def latest_levels(
     if not counted:
         return {}
     numbers = _agreed_numbers(
-        {r.pk for r in counted.values()} | {r.pk for r in previous.values()}, code_of
+        {r.pk for r in counted.values()} | {r.pk for r in previous.values()},
+        code_of,
+        framework,
+        frameworks,
     )
     names = {level.number: level.name for level in content_of(framework).levels}
     result: dict[int, dict[str, AgreedLevel]] = {}
     for system_id, round_ in counted.items():
         before = numbers.get(previous[system_id].pk, {}) if system_id in previous else {}
+        name_, agreed_on, recorded = round_.name, round_.agreed_on, round_.recorded_afterwards
         levels = {}
         for code, (number, name) in numbers.get(round_.pk, {}).items():
+            held = before.get(code)
+            # In the order of AgreedLevel's fields (a few thousand on a national page).
             levels[code] = AgreedLevel(
-                system_id=system_id,
-                change_code=code,
-                number=number,
-                name=names.get(number, name),
-                previous_number=before[code][0] if code in before else None,
-                round_name=round_.name,
-                agreed_on=round_.agreed_on,
-                recorded_afterwards=round_.recorded_afterwards,
+                system_id,
+                code,
+                number,
+                names.get(number, name),
+                held[0] if held else None,
+                name_,
+                agreed_on,
+                recorded,
             )
         if levels:
             result[system_id] = levels
