@@ -248,8 +248,11 @@ def review_change(round_: Round, code: str, viewer) -> dict:
         .first()
     )
     comments = list(Comment.objects.filter(round=round_, change=change).select_related("author"))
-    sequence = [live.code for live in content.live_changes]
+    live = content.live_changes
+    sequence = [each.code for each in live]
     index = sequence.index(change.code)
+    before = live[index - 1] if index > 0 else None
+    after = live[index + 1] if index + 1 < len(live) else None
     return {
         "change": change,
         "cells": [Cell(r, ratings.get(r.partner_id), r.partner_id in own) for r in returns],
@@ -260,11 +263,18 @@ def review_change(round_: Round, code: str, viewer) -> dict:
         "suggested_level": levels.get(stats.suggested) if stats.suggested else None,
         "consensus": consensus,
         "comments": comments,
-        "previous_code": sequence[index - 1] if index > 0 else None,
-        "next_code": sequence[index + 1] if index + 1 < len(sequence) else None,
+        "previous_code": before.code if before else None,
+        "next_code": after.code if after else None,
+        # "Change 3" or "Enabler E1", for the links to them.
+        "previous_name": _short_name(before) if before else "",
+        "next_name": _short_name(after) if after else "",
         "position": index + 1,
         "total": len(sequence),
     }
+
+
+def _short_name(change) -> str:
+    return f"{'Enabler' if change.kind == Change.Kind.ENABLER else 'Change'} {change.code}"
 
 
 def approval_rows(

@@ -75,9 +75,9 @@ def frameworks_reached(framework: Framework, *, crosswalk: bool) -> tuple[set[in
 
 def agreed_rounds(
     *, frameworks: set[int], systems: QuerySet | None, as_of: date | None, period: str | None
-) -> tuple[dict[int, _AgreedRound], dict[int, _AgreedRound]]:
+) -> tuple[dict[int, _AgreedRound], dict[int, int]]:
     """Per system: the agreed round counted (the latest agreed on or before `as_of`, or the one
-    named `period`) and the agreed round before it. One query."""
+    named `period`) and the id of the agreed round before it. One query."""
     rounds = Round.objects.filter(
         status=Round.Status.AGREED, framework__in=frameworks, agreed_at__isnull=False
     )
@@ -111,7 +111,7 @@ def agreed_rounds(
         return _AgreedRound(pk, system_id, name, agreed_at.astimezone(zone).date(), recorded)
 
     counted: dict[int, _AgreedRound] = {}
-    previous: dict[int, _AgreedRound] = {}
+    previous: dict[int, int] = {}
     for system_id, chain in by_system.items():
         if period:
             at = next((i for i, row in enumerate(chain) if row[2] == period), None)
@@ -121,7 +121,7 @@ def agreed_rounds(
             continue
         counted[system_id] = kept(chain[at])
         if at > 0:
-            previous[system_id] = kept(chain[at - 1])
+            previous[system_id] = chain[at - 1][0]
     return counted, previous
 
 
@@ -177,7 +177,7 @@ def latest_levels(
     if not counted:
         return {}
     numbers = _agreed_numbers(
-        {r.pk for r in counted.values()} | {r.pk for r in previous.values()},
+        {r.pk for r in counted.values()} | set(previous.values()),
         code_of,
         framework,
         frameworks,
@@ -185,7 +185,7 @@ def latest_levels(
     names = {level.number: level.name for level in content_of(framework).levels}
     result: dict[int, dict[str, AgreedLevel]] = {}
     for system_id, round_ in counted.items():
-        before = numbers.get(previous[system_id].pk, {}) if system_id in previous else {}
+        before = numbers.get(previous[system_id], {}) if system_id in previous else {}
         name_, agreed_on, recorded = round_.name, round_.agreed_on, round_.recorded_afterwards
         levels = {}
         for code, (number, name) in numbers.get(round_.pk, {}).items():
@@ -436,7 +436,12 @@ class FilterChoices:
 def filter_choices(systems: QuerySet[System]) -> FilterChoices:
     """What the filters offer for these systems: two queries. The default framework is the
     one most of their agreed rounds are on (the newest of those when tied)."""
-    frameworks = list(Framework.objects.order_by("-year", "short_title"))
+    # Without the long texts of a framework's page: the filters name them and key the content.
+    frameworks = list(
+        Framework.objects.defer(
+            "source_note", "introduction", "principles", "measuring_success"
+        ).order_by("-year", "short_title")
+    )
     used: dict[int, int] = defaultdict(int)
     periods: list[str] = []
     # Grouped in the database: a row per round name and framework, not per round.

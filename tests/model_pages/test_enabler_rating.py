@@ -80,6 +80,20 @@ def test_the_review_shows_the_enabler_labelled_as_one(client, cast, rated_round)
     assert f'<h1 class="govuk-heading-xl">{LABEL}</h1>' in workshop.content.decode()
 
 
+def test_the_links_between_changes_name_the_enabler_as_one(client, cast, rated_round):
+    for partner, member in ((cast.partner, cast.member), (cast.other_partner, cast.other_member)):
+        partner_return = rate(rated_round, partner, member, ["1", "2", "E1"])
+        return_submit(partner_return=partner_return, submitted_by=member)
+    review_page(client, cast, rated_round)
+    label = '<span class="govuk-pagination__link-label">{}</span>'
+    before = client.get(reverse("review_change", args=[rated_round.public_id, "2"]))
+    assert label.format("Enabler E1") in before.content.decode()
+    assert label.format("Change 1") in before.content.decode()
+    enabler = client.get(reverse("workshop", args=[rated_round.public_id, "E1"])).content.decode()
+    assert label.format("Change 2 (skip without saving)") in enabler
+    assert "Change E1" not in enabler
+
+
 def test_a_round_that_does_not_rate_enablers_leaves_them_out(client, cast, unrated_round):
     client.force_login(cast.member)
     page = client.get(tasks_url(unrated_round, cast.partner)).content.decode()
