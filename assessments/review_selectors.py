@@ -277,6 +277,18 @@ def _short_name(change) -> str:
     return f"{'Enabler' if change.kind == Change.Kind.ENABLER else 'Change'} {change.code}"
 
 
+# What `approval_rows` reads of a decision and its decider.
+DECISION_COLUMNS = (
+    "consensus",
+    "proposal_version",
+    "decided_by__full_name",
+    "decided_by__email",
+    "kind",
+    "reason",
+    "decided_at",
+)
+
+
 def approval_rows(
     round_: Round, viewer, *, ratings: bool = True, returns: list[TakingPart] | None = None
 ) -> list[ReviewRow]:
@@ -314,6 +326,8 @@ def approval_rows(
         )
         .annotate(current_version=F("consensus__version"))
         .select_related("decided_by")
+        # The decider's name and address only: pages name them, nothing more of their account.
+        .only(*DECISION_COLUMNS)
         .order_by()
     ):
         if decision.proposal_version == decision.current_version:
@@ -321,7 +335,11 @@ def approval_rows(
         elif decision.kind == Decision.Kind.RETURN:
             returns_before[decision.consensus_id] = decision
     dissents: dict[int, list[Dissent]] = defaultdict(list)
-    for dissent in Dissent.objects.filter(consensus__round=round_).select_related("partner"):
+    for dissent in (
+        Dissent.objects.filter(consensus__round=round_)
+        .select_related("partner")
+        .only("consensus", "note", "partner__name")
+    ):
         dissents[dissent.consensus_id].append(dissent)
     for row in rows:
         consensus = row.consensus

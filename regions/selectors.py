@@ -141,12 +141,16 @@ def _agreed_numbers(
             ).values_list("pk", "number", "name")
         )
     found: dict[int, dict[str, tuple]] = defaultdict(dict)
+    # By round alone, the changes counted picked out here: the database then reads each
+    # round's rows in one stretch of its index instead of looking up every change of it.
     for round_id, change_id, level_id in (
-        Consensus.objects.filter(round__in=round_ids, change__in=list(code_of))
+        Consensus.objects.filter(round__in=round_ids)
         .order_by()  # any order: the lower of two levels is kept whatever comes first
         .values_list("round_id", "change_id", "level_id")
     ):
-        code = code_of[change_id]
+        code = code_of.get(change_id)
+        if code is None:  # an enabler not rated here, or a change the crosswalk leaves behind
+            continue
         level = scale[level_id]
         held = found[round_id].get(code)
         if held is None or level[0] < held[0]:
