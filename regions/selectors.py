@@ -12,12 +12,27 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Case, Count, F, Max, Q, QuerySet, When, Window
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, Length, RowNumber
 from django.utils import timezone
 
 from assessments.framework_content import content_of
 from assessments.models import Consensus, Framework, Level, Region, Round, System
+from assessments.models.rounds import visible_rounds_q
 from assessments.review_selectors import crosswalk_back
 from assessments.rules import is_site_administrator, roles_of
 from assessments.statistics import established_level
@@ -350,11 +365,19 @@ def approval_overdue(round_: Round, today: date) -> bool:
     )
 
 
-def latest_issued_returns(system_ids) -> dict[int, dict]:
+def latest_issued_returns(system_ids, user=None) -> dict[int, dict]:
     """Each system's latest issued return, the one issued last, of its agreed rounds (the
     region page lists it and the region's zip holds its PDF): system id -> its values, in one
     query whatever the number of systems and rounds. `pdf_size` is 0 while the worker has not
-    yet built the PDF."""
+    yet built the PDF. With `user`, `openable` says whether that person may open it (the one
+    rule of who sees a round, `visible_rounds_q`, asked in the same query)."""
+    columns = {"pdf_size": Length("pdf")}
+    if user is not None:
+        columns["openable"] = Case(
+            When(visible_rounds_q(user, via="round__"), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
     latest: dict[int, dict] = {}
     for row in (
         IssuedReturn.objects.filter(round__system__in=system_ids, round__status=Round.Status.AGREED)
@@ -367,7 +390,7 @@ def latest_issued_returns(system_ids) -> dict[int, dict]:
             "round__system_id",
             "round__name",
             "round__recorded_afterwards",
-            pdf_size=Length("pdf"),
+            **columns,
         )
     ):
         latest.setdefault(row["round__system_id"], row)
@@ -377,25 +400,26 @@ def latest_issued_returns(system_ids) -> dict[int, dict]:
 def region_rows(user, systems: QuerySet[System]) -> list[RegionRow]:
     """Every system with its current round and state, its last agreed round and date, its
     latest issued return, and what is overdue: one query per kind, whatever the number of
-    systems (the systems, their rounds, their latest issued returns and which of those the
-    person may open, their overdue actions)."""
-    systems = list(systems)
+    systems (the systems with their overdue actions counted, their rounds, and their latest
+    issued returns with which of those the person may open)."""
+    today = timezone.localdate()
+    late_actions = (
+        Action.objects.filter(
+            system=OuterRef("pk"), status__in=Action.OPEN_STATUSES, due_date__lt=today
+        )
+        .order_by()
+        .values("system")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    systems = list(
+        systems.annotate(
+            late_actions=Coalesce(Subquery(late_actions), Value(0), output_field=IntegerField())
+        )
+    )
     ids = [system.pk for system in systems]
     current, agreed = current_rounds(ids)
-    today = timezone.localdate()
-    issued = latest_issued_returns(ids)
-    openable = set(
-        IssuedReturn.objects.visible_to(user)
-        .filter(pk__in=[row["pk"] for row in issued.values()])
-        .values_list("pk", flat=True)
-    )
-    late_actions = dict(
-        Action.objects.filter(system__in=ids, status__in=Action.OPEN_STATUSES, due_date__lt=today)
-        .order_by()
-        .values("system_id")
-        .annotate(n=Count("pk"))
-        .values_list("system_id", "n")
-    )
+    issued = latest_issued_returns(ids, user)
     rows = []
     for system in systems:
         round_ = current.get(system.pk)
@@ -410,7 +434,7 @@ def region_rows(user, systems: QuerySet[System]) -> list[RegionRow]:
         if latest:
             row.issued_version = latest["version"]
             row.issued_on = timezone.localdate(latest["issued_at"])
-            if latest["pk"] in openable:
+            if latest["openable"]:
                 row.issued_id = latest["public_id"]
         if round_ is not None and round_.is_overdue:
             row.overdue.append(f"{round_.name} closed on {govuk_date(round_.closes_on)}")
@@ -419,8 +443,8 @@ def region_rows(user, systems: QuerySet[System]) -> list[RegionRow]:
                 f"{round_.name} has waited for approval since "
                 f"{govuk_date(round_.submitted_for_approval_at)}"
             )
-        if late_actions.get(system.pk):
-            n = late_actions[system.pk]
+        if system.late_actions:
+            n = system.late_actions
             row.overdue.append(f"{n} overdue action{'s' if n != 1 else ''} in its plan")
         rows.append(row)
     return rows

@@ -360,3 +360,12 @@ def test_the_zip_holds_the_return_the_region_page_lists_as_latest(client, cast, 
     assert "Version 2<span" in page and "issued 1 October 2024" in page
     archive = zip_of(client.get(zip_url(cast.system.region)))
     assert archive.read("testshire-202324-return-v2.pdf") == bytes(again.pdf)
+
+
+def test_the_region_page_links_each_latest_issued_return_to_its_pdf(client, cast, region_returns):
+    client.force_login(cast.viewer)
+    page = client.get(reverse("region", args=[cast.system.region.slug])).content.decode()
+    for issued in (region_returns["latest"], region_returns["north"]):
+        assert reverse("issued_return_file", args=[issued.public_id, "pdf"]) in page
+    for other in (region_returns["first"], region_returns["older"], region_returns["elsewhere"]):
+        assert str(other.public_id) not in page
