@@ -30,8 +30,8 @@ from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.framework_content import content_for_round
 from assessments.models import (
-    Change,
     Consensus,
     Decision,
     Invitation,
@@ -162,14 +162,17 @@ def _facilitator_queries(facilitated: list[int]) -> list:
 def _facilitator_rounds(facilitated: list[int]):
     """A facilitator's rounds that wait for them, in one query, each row's kind worked out in
     the database: a draft or a round in rating (open it, watch it, reveal it: its returns
-    counted), a review whose every change has a proposed level (submit it for approval), an
-    agreed round with no issued return and no later round (plan it and issue its return)."""
+    counted), a review with proposed levels (`attention_rows` keeps it once every change it
+    rates has one: submit it for approval), an agreed round with no issued return and no
+    later round (plan it and issue its return)."""
     returns = PartnerReturn.objects.filter(round=OuterRef("pk"))
     later_round = Round.objects.filter(
         system=OuterRef("system"), opens_on__gt=OuterRef("opens_on")
     ).exclude(status=Round.Status.CANCELLED)
     running = Q(status__in=[Round.Status.DRAFT, Round.Status.RATING])
-    all_proposed = Q(status=Round.Status.REVIEW, live__gt=0, proposed__gte=F("live"))
+    # Whether every change it rates has a proposal is decided on the rows read
+    # (`_ready_for_approval`): which changes a round rates is its framework version's rule.
+    some_proposed = Q(status=Round.Status.REVIEW, proposed__gt=0)
     to_plan = (
         Q(status=Round.Status.AGREED)
         & ~Exists(IssuedReturn.objects.filter(round=OuterRef("pk")))
@@ -178,16 +181,12 @@ def _facilitator_rounds(facilitated: list[int]):
     rounds = (
         Round.objects.filter(system__in=facilitated)
         .annotate(
-            live=_count(
-                Change.objects.filter(framework=OuterRef("framework"), archived=False),
-                "framework",
-            ),
             proposed=_count(
                 Consensus.objects.filter(round=OuterRef("pk"), state=Consensus.State.PROPOSED),
                 "round",
             ),
         )
-        .filter(running | all_proposed | to_plan)
+        .filter(running | some_proposed | to_plan)
     )
     return _shaped(
         rounds,
@@ -198,12 +197,22 @@ def _facilitator_rounds(facilitated: list[int]):
             default=Value("round_agreed"),
         ),
         a_label=F("status"),
-        a_n=Case(When(running, then=_count(returns, "round")), default=F("live")),
+        a_n=Case(When(running, then=_count(returns, "round")), default=F("proposed")),
         a_m=_count(returns.filter(submitted_at__isnull=False), "round"),
         a_on=F("closes_on"),
         a_at=F("agreed_at"),
+        a_framework=F("framework_id"),
+        a_version=F("framework_version_id"),
         **ROUND_COLUMNS,
     )
+
+
+def _ready_for_approval(row: dict) -> bool:
+    """A review round waits for its facilitator once each change it rates has a proposed level
+    (`a_n` of its row): the changes of its framework version that rounds rate
+    (`FrameworkContent.live_changes`: enablers only where the framework rates them)."""
+    round_ = Round(framework_id=row["a_framework"], framework_version_id=row["a_version"])
+    return row["a_n"] >= len(content_for_round(round_).live_changes)
 
 
 def _facilitator_people_queries(facilitated: list[int]) -> list:
@@ -323,11 +332,12 @@ def _held_systems(roles) -> set[int]:
 
 def attention_rows(user) -> list[dict]:
     """Everything waiting for `user`: a row per item, its kind in `a_kind`."""
-    return [
+    rows = [
         {"a_kind": kind, **row} if kind else row
         for kind, query in _attention_queries(user)
         for row in query
     ]
+    return [row for row in rows if row["a_kind"] != "round_proposed" or _ready_for_approval(row)]
 
 
 # The order of the kinds within a card: decisions and deadlines first.

@@ -14,7 +14,7 @@ from assessments import consensus_services
 from assessments.round_services import return_submit
 from improvement_plans.reports import return_xlsx
 from improvement_plans.return_selectors import return_body_context, return_data
-from tests.assessments.helpers import approve, to_approval
+from tests.assessments.helpers import approve, propose, to_approval
 from tests.model_pages.helpers import ENABLER_TITLE, enabler_framework, enabler_round, rate
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +143,16 @@ def test_the_offline_spreadsheet_lists_the_enabler_labelled_as_one(client, cast,
     url = reverse("return_download", args=[rated_round.public_id, cast.partner.public_id])
     sheet = load_workbook(BytesIO(client.get(url).content)).active
     assert ["E1", f"Enabler: {ENABLER_TITLE}"] in [[c.value for c in row[:2]] for row in sheet.rows]
+
+
+def test_a_review_is_ready_for_approval_without_the_enablers_a_round_does_not_rate(
+    client, cast, unrated_round
+):
+    for partner, member in ((cast.partner, cast.member), (cast.other_partner, cast.other_member)):
+        partner_return = rate(unrated_round, partner, member, ["1", "2"])
+        return_submit(partner_return=partner_return, submitted_by=member)
+    review_page(client, cast, unrated_round)
+    for code in ("1", "2"):
+        propose(unrated_round, code, cast.facilitator)
+    home = " ".join(client.get(reverse("home")).content.decode().split())
+    assert "every change has a proposed level – submit them for approval" in home
