@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
+from api.views import by_system_and_status
 from improvement_plans import selectors as plan_selectors
 from improvement_plans.access import action_for
 from improvement_plans.models import Action
@@ -32,13 +33,7 @@ class ActionList(generics.ListAPIView):
 
     def get_queryset(self):
         actions = _actions(self.request.user).order_by("due_date", "title", "pk")
-        system = self.request.query_params.get("system")
-        if system:
-            actions = actions.filter(system__slug=system)
-        state = self.request.query_params.get("status")
-        if state:
-            actions = actions.filter(status=state)
-        return actions
+        return by_system_and_status(actions, self.request.query_params)
 
 
 class ActionDetail(generics.RetrieveAPIView):

@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -115,6 +114,15 @@ class SystemRoundList(generics.ListAPIView):
 # Rounds (`Round.objects.visible_to`), their agreed levels, plans and issued returns.
 
 
+def by_system_and_status(queryset, params):
+    """A list's `?system=<slug>` and `?status=<value>` filters (rounds, actions), where given."""
+    if params.get("system"):
+        queryset = queryset.filter(system__slug=params["system"])
+    if params.get("status"):
+        queryset = queryset.filter(status=params["status"])
+    return queryset
+
+
 def _rounds(user):
     return Round.objects.visible_to(user).select_related("system", "framework", "previous_round")
 
@@ -131,13 +139,7 @@ class RoundList(generics.ListAPIView):
 
     def get_queryset(self):
         rounds = _rounds(self.request.user).order_by("system__name", "-opens_on", "-created_at")
-        system = self.request.query_params.get("system")
-        if system:
-            rounds = rounds.filter(system__slug=system)
-        state = self.request.query_params.get("status")
-        if state:
-            rounds = rounds.filter(status=state)
-        return rounds
+        return by_system_and_status(rounds, self.request.query_params)
 
 
 class RoundDetail(generics.RetrieveAPIView):
@@ -324,8 +326,7 @@ class IssuedReturnFile(APIView):
                 status=202,
                 headers={"Retry-After": "5"},
             )
-        round_ = issued.round
-        name = slugify(f"{round_.system.name} {round_.name} return-v{issued.version}")
+        name = documents.issued_return_name(issued.round, issued.version)
         response = HttpResponse(bytes(content), content_type=documents.CONTENT_TYPES[file_format])
         response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
         return response

@@ -157,7 +157,6 @@ SHEETS: tuple[Sheet, ...] = (
 SHEET_BY_NAME = {sheet.name: sheet for sheet in SHEETS}
 NOTES = "Notes"
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YAML_CONTENT_TYPE = "application/yaml; charset=utf-8"
 
 

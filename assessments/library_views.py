@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 
 from assessments import library_selectors, library_services
 from assessments.framework_spreadsheet import (
-    XLSX_CONTENT_TYPE,
     YAML_CONTENT_TYPE,
     download_filename,
     template_bytes,
@@ -28,6 +27,7 @@ from assessments.framework_spreadsheet import (
 from assessments.library_forms import FrameworkUploadForm
 from assessments.rules import is_site_administrator
 from hicm_portal import uploads
+from hicm_portal.spreadsheets import XLSX_CONTENT_TYPE
 
 UPLOAD_KIND = "framework-library-upload"
 SESSION_KEY = "framework-library-upload"

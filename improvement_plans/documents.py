@@ -24,6 +24,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
 from django_tasks import task
 
 from assessments.models import Round
@@ -31,6 +32,14 @@ from improvement_plans import reports
 from improvement_plans.models import Document, IssuedReturn
 
 logger = logging.getLogger(__name__)
+
+
+def issued_return_name(round_: Round, version: int) -> str:
+    """The name the files of version `version` of a round's issued return download under,
+    without the extension: the system, round and version, as a slug (the download page and
+    the API alike)."""
+    return slugify(f"{round_.system.name} {round_.name} return-v{version}")
+
 
 CONTENT_TYPES = {
     Document.Format.PDF: "application/pdf",

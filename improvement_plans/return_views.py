@@ -210,7 +210,7 @@ def _issued_response(request: HttpRequest, issued: IssuedReturn, round_, file_fo
     """An issued return's file, from its snapshot, once the worker has built it there."""
     fmt = _format(file_format)
     content = getattr(issued, fmt)
-    name = _name(round_, f"return-v{issued.version}")
+    name = documents.issued_return_name(round_, issued.version)
     if content and request.method == "GET":  # built, or issued before documents were queued
         return _file(content, documents.CONTENT_TYPES[fmt], f"{name}.{fmt}")
     document = documents.issued_document(issued=issued, fmt=fmt, requested_by=request.user)
