@@ -8,7 +8,7 @@ from datetime import date, datetime
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from assessments.models import Change, Framework, Level
+from assessments.models import Change, Framework, FrameworkVersion, Level
 from benchmarks.national.shape import BATCH, address
 from benchmarks.national.words import (
     CONTEXT_SENTENCES,
@@ -40,6 +40,12 @@ class Context:
         self.now = timezone.now()
         self.frameworks = {
             key: Framework.objects.get(key=key) for key in ("mtoc-2017", "mtoc-2020")
+        }
+        # Rounds that have opened are pinned to the wording they opened with, as the portal
+        # pins them (`Round.framework_version`); drafts follow the newest.
+        self.versions = {
+            key: FrameworkVersion.objects.filter(framework=fw).order_by("-number").first()
+            for key, fw in self.frameworks.items()
         }
         self.levels = {
             key: {level.number: level for level in Level.objects.filter(framework=fw)}

@@ -156,10 +156,11 @@ def seed_national(
             seconds = time.monotonic() - started
             progress(f"issued returns of {len(measured)} regions ({seconds:.0f} s)")
     if connection.vendor == "postgresql":
-        # Fresh planner statistics, as autovacuum would give a live database: without them
-        # PostgreSQL plans the first queries on the new rows as if the tables were empty.
+        # Fresh planner statistics and visibility maps, as autovacuum would give a live
+        # database: without them PostgreSQL plans the first queries on the new rows as if the
+        # tables were empty, and cannot answer from an index alone.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
     return NationalResult(
         created=True,
         systems=systems,
@@ -249,6 +250,7 @@ def _seed_system(
                 system=system,
                 name=name,
                 framework=context.frameworks[key],
+                framework_version=context.versions[key],
                 status=Round.Status.AGREED,
                 opens_on=closes - timedelta(days=28),
                 closes_on=closes,
@@ -281,6 +283,7 @@ def _seed_system(
                 system=system,
                 name=name,
                 framework=context.frameworks["mtoc-2020"],
+                framework_version=context.versions["mtoc-2020"] if started else None,
                 status=status,
                 opens_on=opens,
                 closes_on=closes,
