@@ -1,32 +1,30 @@
 """The home page's cards: one per system a person can see, with their roles and what needs
 their attention across the rounds, the people, the plan and the returns.
 
-What waits for a person (`attention_rows`) is one small query per kind of thing that can wait
-(a facilitator's three kinds of waiting round share one), and only for the kinds of role the
-person holds (a partner member's return and actions, a facilitator's rounds, proposals and
-people, a steering member's decisions, an owner's actions, a regional viewer's issued returns):
-a fixed number whatever the number of systems, rounds and actions. Each query yields only the
-columns its kind needs (names starting `a_`); the home page shapes the rows into sentences and
-links, and the service navigation of the home page shows how many there are beside Home.
+What waits for a person (`attention_rows`) is one small query per kind of thing that can wait,
+and only for the kinds of role the person holds (a partner member's return and actions, a
+facilitator's rounds, proposals and people, a steering member's decisions, an owner's actions, a
+regional viewer's issued returns): a fixed number whatever the number of systems, rounds and
+actions. A facilitator's rounds are read plainly first, and the few counts they need asked only
+for the rounds that need them. Each query yields only the columns its kind needs (named `a_…`
+in the rows); the home page shapes the rows into sentences and links, and the service navigation
+of the home page shows how many there are beside Home.
 """
 
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import (
-    Case,
-    CharField,
     Count,
     Exists,
-    F,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -69,14 +67,11 @@ class SystemCard:
     partner_names: list[str] = field(default_factory=list)
 
 
-# A round's own columns, for the kinds that are about one round.
-ROUND_COLUMNS = {"a_system": F("system_id"), "a_round": F("public_id"), "a_name": F("name")}
-
-
-def _shaped(queryset, kind: str | None, **columns):
-    """`queryset` as (kind, rows of the given columns): one query when read. Without a kind,
-    each row carries its own in `a_kind`."""
-    return kind, queryset.order_by().annotate(**columns).values(*columns)
+def _shaped(queryset, kind: str, **columns) -> tuple[str, Iterator[dict]]:
+    """`queryset` as (kind, rows): each row the given columns (field paths or the queryset's
+    own annotations) under their names, read with one query."""
+    rows = queryset.order_by().values_list(*columns.values())
+    return kind, (dict(zip(columns, row, strict=True)) for row in rows)
 
 
 def _count(queryset, by: str):
@@ -88,28 +83,28 @@ def _count(queryset, by: str):
     )
 
 
-def _attention_queries(user) -> list:
-    """One (kind, query) per kind of thing that may wait for `user`."""
+def _attention_sources(user) -> list:
+    """One (kind, rows) per kind of thing that may wait for `user`."""
     roles = roles_of(user)
     own_partners = [pid for pids in roles.partner_ids_by_system.values() for pid in pids]
     facilitated = list(roles.facilitator_of)
     steering = list(roles.steering_of)
     today = timezone.localdate()
     soon = today + timedelta(days=SOON_DAYS)
-    queries = []
+    sources = []
     # Only the kinds this person holds a role for: most people hold one kind of role, and
     # every query costs its building whether or not it finds anything.
     if own_partners:
-        queries += _partner_queries(own_partners, user, soon, today)
+        sources += _partner_queries(own_partners, user, soon, today)
     if facilitated:
-        queries += _facilitator_queries(facilitated)
+        sources += _facilitator_sources(facilitated)
     if steering:
-        queries.append(_decisions_waiting(steering, user))
+        sources.append(_decisions_waiting(steering, user))
     if _held_systems(roles):
-        queries.append(_actions_owned(user, roles, soon, today))
+        sources.append(_actions_owned(user, roles, soon, today))
     if roles.viewer_of_regions:
-        queries.append(_returns_issued(roles.viewer_of_regions))
-    return queries
+        sources.append(_returns_issued(roles.viewer_of_regions))
+    return sources
 
 
 def _partner_queries(own_partners: list[int], user, soon, today) -> list:
@@ -123,12 +118,12 @@ def _partner_queries(own_partners: list[int], user, soon, today) -> list:
                 partner__in=own_partners, round__status=Round.Status.RATING, submitted_at=None
             ),
             "return_owed",
-            a_system=F("round__system_id"),
-            a_round=F("round__public_id"),
-            a_name=F("round__name"),
-            a_label=F("partner__name"),
-            a_key=F("partner__public_id"),
-            a_on=F("round__closes_on"),
+            a_system="round__system_id",
+            a_round="round__public_id",
+            a_name="round__name",
+            a_label="partner__name",
+            a_key="partner__public_id",
+            a_on="round__closes_on",
         )
     )
 
@@ -145,113 +140,50 @@ def _partner_queries(own_partners: list[int], user, soon, today) -> list:
             .values("system_id")
             .annotate(n=Count("pk"), m=Count("pk", filter=Q(due_date__lt=today))),
             "actions_partner",
-            a_system=F("system_id"),
-            a_n=F("n"),
-            a_m=F("m"),
+            a_system="system_id",
+            a_n="n",
+            a_m="m",
         )
     )
     return queries
 
 
-def _facilitator_queries(facilitated: list[int]) -> list:
-    """Rounds to open, to watch or reveal, to submit for approval, to plan and issue; returned
-    proposals to propose again; partners with nobody to rate; invitations not accepted."""
-    return [_facilitator_rounds(facilitated), *_facilitator_people_queries(facilitated)]
+# The columns of a facilitator's rounds that their kinds and sentences need.
+ROUND_FIELDS = (
+    "pk",
+    "system_id",
+    "public_id",
+    "name",
+    "status",
+    "opens_on",
+    "closes_on",
+    "agreed_at",
+    "framework_id",
+    "framework_version_id",
+)
 
 
-def _facilitator_rounds(facilitated: list[int]):
-    """A facilitator's rounds that wait for them, in one query, each row's kind worked out in
-    the database: a draft or a round in rating (open it, watch it, reveal it: its returns
-    counted), a review with proposed levels (`attention_rows` keeps it once every change it
-    rates has one: submit it for approval), an agreed round with no issued return and no
-    later round (plan it and issue its return)."""
-    returns = PartnerReturn.objects.filter(round=OuterRef("pk"))
-    later_round = Round.objects.filter(
-        system=OuterRef("system"), opens_on__gt=OuterRef("opens_on")
-    ).exclude(status=Round.Status.CANCELLED)
-    running = Q(status__in=[Round.Status.DRAFT, Round.Status.RATING])
-    # Whether every change it rates has a proposal is decided on the rows read
-    # (`_ready_for_approval`): which changes a round rates is its framework version's rule.
-    some_proposed = Q(status=Round.Status.REVIEW, proposed__gt=0)
-    to_plan = (
-        Q(status=Round.Status.AGREED)
-        & ~Exists(IssuedReturn.objects.filter(round=OuterRef("pk")))
-        & ~Exists(later_round)
-    )
-    rounds = (
+def _facilitator_sources(facilitated: list[int]) -> list:
+    """What waits for a facilitator. Their systems' rounds are read first (a handful each);
+    what else is asked depends on them: the returns of rounds in rating, the proposals of
+    reviews, whether the latest agreed round has an issued return, the proposals returned in
+    reviews and approvals. Then partners with nobody to rate and invitations not accepted."""
+    rounds = list(
         Round.objects.filter(system__in=facilitated)
-        .annotate(
-            proposed=_count(
-                Consensus.objects.filter(round=OuterRef("pk"), state=Consensus.State.PROPOSED),
-                "round",
-            ),
-        )
-        .filter(running | some_proposed | to_plan)
+        .exclude(status=Round.Status.CANCELLED)
+        .values(*ROUND_FIELDS)
     )
-    return _shaped(
-        rounds,
-        None,
-        a_kind=Case(
-            When(running, then=Value("round_running")),
-            When(status=Round.Status.REVIEW, then=Value("round_proposed")),
-            default=Value("round_agreed"),
-        ),
-        a_label=F("status"),
-        a_n=Case(When(running, then=_count(returns, "round")), default=F("proposed")),
-        a_m=_count(returns.filter(submitted_at__isnull=False), "round"),
-        a_on=F("closes_on"),
-        a_at=F("agreed_at"),
-        a_framework=F("framework_id"),
-        a_version=F("framework_version_id"),
-        **ROUND_COLUMNS,
-    )
-
-
-def _ready_for_approval(row: dict) -> bool:
-    """A review round waits for its facilitator once each change it rates has a proposed level
-    (`a_n` of its row): the changes of its framework version that rounds rate
-    (`FrameworkContent.live_changes`: enablers only where the framework rates them)."""
-    round_ = Round(framework_id=row["a_framework"], framework_version_id=row["a_version"])
-    return row["a_n"] >= len(content_for_round(round_).live_changes)
-
-
-def _facilitator_people_queries(facilitated: list[int]) -> list:
-    """Proposals returned to propose again; partners with nobody to rate; invitations not
-    accepted."""
-    queries = []
-    # A proposal returned by the steering committee, waiting for a new proposal.
-    queries.append(
-        _shaped(
-            Decision.objects.filter(
-                RETURN_AWAITING_NEW_PROPOSAL,
-                consensus__round__system__in=facilitated,
-                consensus__round__status__in=[Round.Status.REVIEW, Round.Status.APPROVAL],
-            ),
-            "proposal_returned",
-            a_system=F("consensus__round__system_id"),
-            a_round=F("consensus__round__public_id"),
-            a_name=F("consensus__round__name"),
-            a_label=F("consensus__change__code"),
-            a_who=Coalesce(
-                NullIf(F("decided_by__full_name"), Value("")),
-                F("decided_by__email"),
-                output_field=CharField(),
-            ),
-            a_note=F("reason"),
-            a_at=F("decided_at"),
-        )
-    )
-    queries.append(
+    return [
+        ("", _round_rows(rounds)),
+        ("proposal_returned", _returned_rows(rounds)),
         _shaped(
             Partner.objects.filter(system__in=facilitated, members=None)
             .values("system_id")
             .annotate(n=Count("pk")),
             "partners_empty",
-            a_system=F("system_id"),
-            a_n=F("n"),
-        )
-    )
-    queries.append(
+            a_system="system_id",
+            a_n="n",
+        ),
         _shaped(
             Invitation.objects.filter(
                 system__in=facilitated,
@@ -262,12 +194,122 @@ def _facilitator_people_queries(facilitated: list[int]) -> list:
             .values("system_id")
             .annotate(n=Count("pk")),
             "invitations_pending",
-            a_system=F("system_id"),
-            a_n=F("n"),
-        )
-    )
+            a_system="system_id",
+            a_n="n",
+        ),
+    ]
 
-    return queries
+
+def _round_row(kind: str, round_: dict, **columns) -> dict:
+    return {
+        "a_kind": kind,
+        "a_system": round_["system_id"],
+        "a_round": round_["public_id"],
+        "a_name": round_["name"],
+        "a_label": round_["status"],
+        "a_on": round_["closes_on"],
+        **columns,
+    }
+
+
+def _round_rows(rounds: list[dict]) -> list[dict]:
+    """A draft or a round in rating (open it, watch it, reveal it: its returns counted); a
+    review whose every rated change has a proposed level (submit it for approval); the latest
+    round of a system when it is agreed and has no issued return (plan it and issue its
+    return). At most three small queries, each only when such rounds exist."""
+    running = [r for r in rounds if r["status"] in (Round.Status.DRAFT, Round.Status.RATING)]
+    reviews = [r for r in rounds if r["status"] == Round.Status.REVIEW]
+    latest: dict[int, date] = {}
+    for r in rounds:
+        latest[r["system_id"]] = max(r["opens_on"], latest.get(r["system_id"], r["opens_on"]))
+    agreed = [
+        r
+        for r in rounds
+        if r["status"] == Round.Status.AGREED and r["opens_on"] == latest[r["system_id"]]
+    ]
+    rows = []
+    if running:
+        returns = Counter()
+        submitted = Counter()
+        for round_id, submitted_at in (
+            PartnerReturn.objects.filter(round__in=[r["pk"] for r in running])
+            .order_by()
+            .values_list("round", "submitted_at")
+        ):
+            returns[round_id] += 1
+            submitted[round_id] += submitted_at is not None
+        rows += [
+            _round_row("round_running", r, a_n=returns[r["pk"]], a_m=submitted[r["pk"]])
+            for r in running
+        ]
+    if reviews:
+        proposed = Counter(
+            Consensus.objects.filter(
+                round__in=[r["pk"] for r in reviews], state=Consensus.State.PROPOSED
+            ).values_list("round", flat=True)
+        )
+        rows += [
+            _round_row("round_proposed", r, a_n=proposed[r["pk"]])
+            for r in reviews
+            if _ready_for_approval(r, proposed[r["pk"]])
+        ]
+    if agreed:
+        issued = set(
+            IssuedReturn.objects.filter(round__in=[r["pk"] for r in agreed]).values_list(
+                "round", flat=True
+            )
+        )
+        rows += [
+            _round_row("round_agreed", r, a_at=r["agreed_at"])
+            for r in agreed
+            if r["pk"] not in issued
+        ]
+    return rows
+
+
+def _ready_for_approval(round_: dict, proposed: int) -> bool:
+    """A review round waits for its facilitator once each change it rates has a proposed level:
+    the changes of its framework version that rounds rate (`FrameworkContent.live_changes`:
+    enablers only where the framework rates them)."""
+    if not proposed:
+        return False
+    pinned = Round(
+        framework_id=round_["framework_id"], framework_version_id=round_["framework_version_id"]
+    )
+    return proposed >= len(content_for_round(pinned).live_changes)
+
+
+def _returned_rows(rounds: list[dict]) -> list[dict]:
+    """Proposals the steering committee returned, waiting for a new proposal, in the rounds in
+    review or approval (one query, only when there are such rounds)."""
+    deciding = {
+        r["pk"]: r for r in rounds if r["status"] in (Round.Status.REVIEW, Round.Status.APPROVAL)
+    }
+    if not deciding:
+        return []
+    rows = []
+    for round_id, code, full_name, email, reason, decided_at in Decision.objects.filter(
+        RETURN_AWAITING_NEW_PROPOSAL, consensus__round__in=list(deciding)
+    ).values_list(
+        "consensus__round",
+        "consensus__change__code",
+        "decided_by__full_name",
+        "decided_by__email",
+        "reason",
+        "decided_at",
+    ):
+        rows.append(
+            _round_row(
+                "proposal_returned",
+                deciding[round_id],
+                a_label=code,
+                a_who=full_name or email,
+                a_note=reason,
+                a_on=None,
+                a_at=decided_at,
+            )
+        )
+    return rows
 
 
 def _decisions_waiting(steering: list[int], user):
@@ -286,8 +328,10 @@ def _decisions_waiting(steering: list[int], user):
         .annotate(waiting=_count(undecided, "round"))
         .filter(waiting__gt=0),
         "decisions_waiting",
-        a_n=F("waiting"),
-        **ROUND_COLUMNS,
+        a_n="waiting",
+        a_system="system_id",
+        a_round="public_id",
+        a_name="name",
     )
 
 
@@ -303,9 +347,9 @@ def _actions_owned(user, roles, soon, today):
         .values("system_id")
         .annotate(n=Count("pk"), m=Count("pk", filter=Q(due_date__lt=today))),
         "actions_owned",
-        a_system=F("system_id"),
-        a_n=F("n"),
-        a_m=F("m"),
+        a_system="system_id",
+        a_n="n",
+        a_m="m",
     )
 
 
@@ -317,12 +361,12 @@ def _returns_issued(regions):
             issued_at__gte=timezone.now() - timedelta(days=SOON_DAYS),
         ),
         "return_issued",
-        a_system=F("round__system_id"),
-        a_round=F("round__public_id"),
-        a_name=F("round__name"),
-        a_key=F("public_id"),
-        a_n=F("version"),
-        a_at=F("issued_at"),
+        a_system="round__system_id",
+        a_round="round__public_id",
+        a_name="round__name",
+        a_key="public_id",
+        a_n="version",
+        a_at="issued_at",
     )
 
 
@@ -332,12 +376,11 @@ def _held_systems(roles) -> set[int]:
 
 def attention_rows(user) -> list[dict]:
     """Everything waiting for `user`: a row per item, its kind in `a_kind`."""
-    rows = [
+    return [
         {"a_kind": kind, **row} if kind else row
-        for kind, query in _attention_queries(user)
-        for row in query
+        for kind, rows in _attention_sources(user)
+        for row in rows
     ]
-    return [row for row in rows if row["a_kind"] != "round_proposed" or _ready_for_approval(row)]
 
 
 # The order of the kinds within a card: decisions and deadlines first.
@@ -464,8 +507,8 @@ def home_cards(user) -> list[SystemCard]:
         return []
     ids = [s.pk for s in systems]
     partner_names: dict[int, dict[int, str]] = {}
-    for partner_id, name, system_id in Partner.objects.filter(system__in=ids).values_list(
-        "pk", "name", "system_id"
+    for partner_id, name, system_id in (
+        Partner.objects.filter(system__in=ids).order_by().values_list("pk", "name", "system_id")
     ):
         partner_names.setdefault(system_id, {})[partner_id] = name
     rows: dict[int, list[dict]] = {}
