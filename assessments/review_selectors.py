@@ -6,6 +6,7 @@ rounds: ratings, consensus and decisions are fetched once per round and grouped 
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import F, Prefetch, Q
 from django.http import Http404
@@ -60,6 +61,14 @@ class Cell:
     own: bool
 
 
+@dataclass(frozen=True)
+class DissentNote:
+    """A partner's recorded dissent from a proposal, as the pages print it."""
+
+    partner: str  # the partner's name
+    note: str
+
+
 @dataclass
 class ReviewRow:
     change: Change
@@ -69,8 +78,8 @@ class ReviewRow:
     consensus: Consensus | None = None
     suggested_level: Level | None = None
     approvals: int = 0
-    my_decision: Decision | None = None
-    dissents: list[Dissent] = field(default_factory=list)
+    my_decision: "DecisionNote | None" = None
+    dissents: list["DissentNote"] = field(default_factory=list)
     # Written here, as the pages print them: a number or a date through the template engine's
     # localization costs more than the rest of the row.
     proposed: str = ""  # the proposed level: "4 Mature"
@@ -81,7 +90,7 @@ class ReviewRow:
     # started from, what a decider should notice, and the return that awaits a new proposal.
     previous: Level | None = None
     flags: list[str] = field(default_factory=list)
-    returned: Decision | None = None
+    returned: "DecisionNote | None" = None
 
     @property
     def below_previous(self) -> bool:
@@ -277,16 +286,20 @@ def _short_name(change) -> str:
     return f"{'Enabler' if change.kind == Change.Kind.ENABLER else 'Change'} {change.code}"
 
 
-# What `approval_rows` reads of a decision and its decider.
-DECISION_COLUMNS = (
-    "consensus",
-    "proposal_version",
-    "decided_by__full_name",
-    "decided_by__email",
-    "kind",
-    "reason",
-    "decided_at",
-)
+@dataclass(frozen=True)
+class DecisionNote:
+    """A steering committee member's decision on a proposal, as the approval pages print it:
+    the decider by name (or address) only, nothing more of their account."""
+
+    kind: str
+    decided_by_id: int | None
+    who: str
+    reason: str
+    decided_at: datetime
+
+    @property
+    def kind_text(self) -> str:
+        return Decision.Kind(self.kind).label.lower()
 
 
 def approval_rows(
@@ -318,29 +331,38 @@ def approval_rows(
             row.cells = [Cell(r, by_key.get((row.change.pk, r.partner_id)), False) for r in returns]
     # Decisions on each proposal's current version count; the one before matters only as the
     # return that is waiting for a new proposal (a return raises the version by one).
-    decisions: dict[int, list[Decision]] = defaultdict(list)
-    returns_before: dict[int, Decision] = {}
-    for decision in (
+    decisions: dict[int, list[DecisionNote]] = defaultdict(list)
+    returns_before: dict[int, DecisionNote] = {}
+    for consensus_id, version, current_version, kind, *decision in (
         Decision.objects.filter(
             consensus__round=round_, proposal_version__gte=F("consensus__version") - 1
         )
-        .annotate(current_version=F("consensus__version"))
-        .select_related("decided_by")
-        # The decider's name and address only: pages name them, nothing more of their account.
-        .only(*DECISION_COLUMNS)
         .order_by()
+        .values_list(
+            "consensus_id",
+            "proposal_version",
+            "consensus__version",
+            "kind",
+            "decided_by_id",
+            "decided_by__full_name",
+            "decided_by__email",
+            "reason",
+            "decided_at",
+        )
     ):
-        if decision.proposal_version == decision.current_version:
-            decisions[decision.consensus_id].append(decision)
-        elif decision.kind == Decision.Kind.RETURN:
-            returns_before[decision.consensus_id] = decision
-    dissents: dict[int, list[Dissent]] = defaultdict(list)
-    for dissent in (
+        decided_by_id, full_name, email, reason, decided_at = decision
+        note = DecisionNote(kind, decided_by_id, full_name or email or "", reason, decided_at)
+        if version == current_version:
+            decisions[consensus_id].append(note)
+        elif kind == Decision.Kind.RETURN:
+            returns_before[consensus_id] = note
+    dissents: dict[int, list[DissentNote]] = defaultdict(list)
+    for consensus_id, partner, note in (
         Dissent.objects.filter(consensus__round=round_)
-        .select_related("partner")
-        .only("consensus", "note", "partner__name")
+        .order_by("partner__name")
+        .values_list("consensus_id", "partner__name", "note")
     ):
-        dissents[dissent.consensus_id].append(dissent)
+        dissents[consensus_id].append(DissentNote(partner, note))
     for row in rows:
         consensus = row.consensus
         if consensus is None:
@@ -357,7 +379,7 @@ def approval_rows(
             if consensus.planned_by:
                 row.planned += f" by {govuk_date(consensus.planned_by)}"
         if row.my_decision:
-            kind = row.my_decision.get_kind_display().lower()
+            kind = row.my_decision.kind_text
             row.decided = f"You {kind} this proposal on {govuk_date(row.my_decision.decided_at)}."
     return rows
 
