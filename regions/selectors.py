@@ -17,7 +17,6 @@ from django.db.models import (
     Case,
     Count,
     F,
-    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -28,9 +27,10 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, Length, RowNumber
+from django.urls import reverse
 from django.utils import timezone
 
-from assessments.framework_content import content_of
+from assessments.framework_content import FrameworkContent, content_of
 from assessments.models import Consensus, Framework, Level, Region, Round, System
 from assessments.models.rounds import visible_rounds_q
 from assessments.review_selectors import crosswalk_back
@@ -74,13 +74,19 @@ class _AgreedRound:
     recorded_afterwards: bool
 
 
-def frameworks_reached(framework: Framework, *, crosswalk: bool) -> tuple[set[int], dict]:
-    """The frameworks whose agreed rounds count for `framework` (itself; with `crosswalk`, also
-    the earlier editions its crosswalk reaches back to), and each change id of those frameworks
-    -> the code of its change in `framework`."""
-    changes = content_of(framework).live_changes
-    code_of = {change.pk: change.code for change in changes}
-    frameworks = {framework.pk}
+def _agreed_order(row: tuple) -> tuple:
+    """Oldest first: by when agreed, then closing date, then id."""
+    return row[3], row[5], row[0]
+
+
+def _frameworks_reached(
+    content: FrameworkContent, framework_id: int, *, crosswalk: bool
+) -> tuple[set[int], dict]:
+    """The frameworks whose agreed rounds count for the framework of `content` (itself; with
+    `crosswalk`, also the earlier editions its crosswalk reaches back to), and each change id
+    of those frameworks -> the code of its change in that framework."""
+    code_of = {change.pk: change.code for change in content.live_changes}
+    frameworks = {framework_id}
     if crosswalk:
         earlier, editions = crosswalk_back(list(code_of))
         code_of.update({before: code_of[after] for before, after in earlier.items()})
@@ -105,29 +111,31 @@ def agreed_rounds(
         rounds = rounds.filter(agreed_at__lt=start_of_day(day_after))
         # Only each system's newest two are needed (the one counted and the one before it):
         # numbered per system in the database, so a system's older rounds are never read.
-        rounds = rounds.annotate(
+        rounds = rounds.alias(
             newest=Window(
                 RowNumber(),
                 partition_by=F("system_id"),
                 order_by=[F("agreed_at").desc(), F("closes_on").desc(), F("pk").desc()],
             )
         ).filter(newest__lte=2)
-    # Tuples, and the date worked out only for the rounds kept.
+    # Tuples, put in order here (a few per system) rather than by the database, and the date
+    # worked out only for the rounds kept.
     by_system: dict[int, list[tuple]] = defaultdict(list)
-    for row in rounds.order_by("system_id", "agreed_at", "closes_on", "pk").values_list(
-        "pk", "system_id", "name", "agreed_at", "recorded_afterwards"
+    for row in rounds.order_by().values_list(
+        "pk", "system_id", "name", "agreed_at", "recorded_afterwards", "closes_on"
     ):
         by_system[row[1]].append(row)
 
     zone = timezone.get_current_timezone()  # once: asking for it per row costs more than the row
 
     def kept(row: tuple) -> _AgreedRound:
-        pk, system_id, name, agreed_at, recorded = row
+        pk, system_id, name, agreed_at, recorded, _closes_on = row
         return _AgreedRound(pk, system_id, name, agreed_at.astimezone(zone).date(), recorded)
 
     counted: dict[int, _AgreedRound] = {}
     previous: dict[int, int] = {}
     for system_id, chain in by_system.items():
+        chain.sort(key=_agreed_order)
         if period:
             at = next((i for i, row in enumerate(chain) if row[2] == period), None)
         else:
@@ -141,19 +149,21 @@ def agreed_rounds(
 
 
 def _agreed_numbers(
-    round_ids: set[int], code_of: dict[int, str], framework: Framework, frameworks: set[int]
+    round_ids: set[int], code_of: dict[int, str], content: FrameworkContent, earlier: set[int]
 ) -> dict[int, dict[str, tuple]]:
-    """Round id -> change code (in `framework`) -> (level number, level name). One query, and
-    one more for the levels of earlier editions when the crosswalk reaches them: the levels are
-    taken by id from the framework's cached content, not joined to every row. A change that
-    two earlier changes were merged into takes the lower level."""
-    scale = {level.pk: (level.number, level.name) for level in content_of(framework).levels}
-    if frameworks - {framework.pk}:
+    """Round id -> change code (in the framework of `content`) -> (level number, level name).
+    One query, and one more for the levels of the `earlier` editions the crosswalk reaches: the
+    levels are taken by id from the framework's cached content, not joined to every row. A
+    level of an earlier edition keeps its number and takes the name the framework gives that
+    number. A change that two earlier changes were merged into takes the lower level."""
+    scale = {level.pk: (level.number, level.name) for level in content.levels}
+    if earlier:
+        names = dict(scale.values())  # number -> name
         scale.update(
-            (pk, (number, name))
-            for pk, number, name in Level.objects.filter(
-                framework__in=frameworks - {framework.pk}
-            ).values_list("pk", "number", "name")
+            (pk, (number, names.get(number, name)))
+            for pk, number, name in Level.objects.filter(framework__in=earlier).values_list(
+                "pk", "number", "name"
+            )
         )
     found: dict[int, dict[str, tuple]] = defaultdict(dict)
     # By round alone, the changes counted picked out here: the database then reads each
@@ -189,7 +199,26 @@ def latest_levels(
     A level carried over the crosswalk keeps its number and takes the name this framework
     gives that number. `previous_number` is the level in the system's agreed round before the
     one counted (on the same frameworks), for the trend."""
-    frameworks, code_of = frameworks_reached(framework, crosswalk=crosswalk)
+    return _latest_levels(
+        content_of(framework),
+        framework.pk,
+        systems=systems,
+        as_of=as_of,
+        period=period,
+        crosswalk=crosswalk,
+    )
+
+
+def _latest_levels(
+    content: FrameworkContent,
+    framework_id: int,
+    *,
+    systems: QuerySet | None,
+    as_of: date | None,
+    period: str | None,
+    crosswalk: bool,
+) -> dict[int, dict[str, AgreedLevel]]:
+    frameworks, code_of = _frameworks_reached(content, framework_id, crosswalk=crosswalk)
     counted, previous = agreed_rounds(
         frameworks=frameworks, systems=systems, as_of=as_of, period=period
     )
@@ -198,13 +227,12 @@ def latest_levels(
     numbers = _agreed_numbers(
         {r.pk for r in counted.values()} | set(previous.values()),
         code_of,
-        framework,
-        frameworks,
+        content,
+        frameworks - {framework_id},
     )
-    names = {level.number: level.name for level in content_of(framework).levels}
     result: dict[int, dict[str, AgreedLevel]] = {}
     for system_id, round_ in counted.items():
-        before = numbers.get(previous[system_id], {}) if system_id in previous else {}
+        before = numbers.get(previous.get(system_id), {})
         name_, agreed_on, recorded = round_.name, round_.agreed_on, round_.recorded_afterwards
         levels = {}
         for code, (number, name) in numbers.get(round_.pk, {}).items():
@@ -214,7 +242,7 @@ def latest_levels(
                 system_id,
                 code,
                 number,
-                names.get(number, name),
+                name,
                 held[0] if held else None,
                 name_,
                 agreed_on,
@@ -229,23 +257,35 @@ def summarise(
     framework: Framework, levels: dict[int, dict[str, AgreedLevel]]
 ) -> list[ChangeSummary]:
     """The counts per change of `latest_levels`' answer, in the framework's order."""
-    scale = {level.number: level.name for level in content_of(framework).levels}
+    return _summarise(content_of(framework), levels)
+
+
+def _summarise(
+    content: FrameworkContent, levels: dict[int, dict[str, AgreedLevel]]
+) -> list[ChangeSummary]:
+    scale = {level.number: level.name for level in content.levels}
     reference = established_level(scale)
+    # Each change's levels, gathered in one pass over the systems.
+    by_change: dict[str, list[AgreedLevel]] = defaultdict(list)
+    for held in levels.values():
+        for code, level in held.items():
+            by_change[code].append(level)
     summaries = []
-    for change in content_of(framework).live_changes:
-        at = [by_code[change.code] for by_code in levels.values() if change.code in by_code]
+    for change in content.live_changes:
+        at = by_change.get(change.code, [])
+        numbers = [level.number for level in at]
         counts = dict.fromkeys(scale, 0)
-        for level in at:
-            counts[level.number] = counts.get(level.number, 0) + 1
+        for number in numbers:
+            counts[number] = counts.get(number, 0) + 1
         before = [level.previous_number for level in at if level.previous_number is not None]
         summaries.append(
             ChangeSummary(
                 code=change.code,
                 title=change.title,
                 counts=counts,
-                established_or_better=sum(1 for level in at if level.number >= reference),
-                median=float(statistics.median(level.number for level in at)) if at else None,
-                systems=len(at),
+                established_or_better=sum(1 for number in numbers if number >= reference),
+                median=float(statistics.median(numbers)) if numbers else None,
+                systems=len(numbers),
                 previous_established_or_better=(
                     sum(1 for number in before if number >= reference) if before else None
                 ),
@@ -345,13 +385,16 @@ def current_rounds(system_ids: list[int]) -> tuple[dict[int, Round], dict[int, R
 
 @dataclass
 class RegionRow:
+    """A system's row of the region page, in the words its cells show ("" for none)."""
+
     system: System
-    current: Round | None
-    agreed: Round | None
-    agreed_on: date | None
+    current: str = ""  # its current round and state: "2025/26: Rating"
+    closes_on: str = ""  # the date the current round closes, while it is rating
+    agreed: str = ""  # its last agreed round: "2024/25, agreed 27 March 2025"
+    recorded_afterwards: bool = False  # the last agreed round was recorded afterwards
     issued_version: int | None = None
-    issued_on: date | None = None
-    issued_id: object = None  # the issued return's public id, when the person may open it
+    issued_on: str = ""
+    issued_url: str = ""  # the issued return's PDF, when the person may open it
     overdue: list[str] = field(default_factory=list)
 
 
@@ -412,11 +455,8 @@ def region_rows(user, systems: QuerySet[System]) -> list[RegionRow]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    systems = list(
-        systems.annotate(
-            late_actions=Coalesce(Subquery(late_actions), Value(0), output_field=IntegerField())
-        )
-    )
+    # None where a system has no overdue action.
+    systems = list(systems.annotate(late_actions=Subquery(late_actions)))
     ids = [system.pk for system in systems]
     current, agreed = current_rounds(ids)
     issued = latest_issued_returns(ids, user)
@@ -424,18 +464,21 @@ def region_rows(user, systems: QuerySet[System]) -> list[RegionRow]:
     for system in systems:
         round_ = current.get(system.pk)
         last = agreed.get(system.pk)
-        row = RegionRow(
-            system=system,
-            current=round_,
-            agreed=last,
-            agreed_on=timezone.localdate(last.agreed_at) if last and last.agreed_at else None,
-        )
+        row = RegionRow(system=system)
+        if round_ is not None:
+            row.current = f"{round_.name}: {round_.get_status_display()}"
+            if round_.is_rating:
+                row.closes_on = govuk_date(round_.closes_on)
+        if last is not None:
+            agreed_on = govuk_date(timezone.localdate(last.agreed_at)) if last.agreed_at else ""
+            row.agreed = f"{last.name}, agreed {agreed_on}"
+            row.recorded_afterwards = last.recorded_afterwards
         latest = issued.get(system.pk)
         if latest:
             row.issued_version = latest["version"]
-            row.issued_on = timezone.localdate(latest["issued_at"])
+            row.issued_on = govuk_date(timezone.localdate(latest["issued_at"]))
             if latest["openable"]:
-                row.issued_id = latest["public_id"]
+                row.issued_url = reverse("issued_return_file", args=[latest["public_id"], "pdf"])
         if round_ is not None and round_.is_overdue:
             row.overdue.append(f"{round_.name} closed on {govuk_date(round_.closes_on)}")
         if round_ is not None and approval_overdue(round_, today):
@@ -547,15 +590,16 @@ def levels_map(systems: QuerySet[System], filters, *, rows: bool = True) -> dict
     a cell per change of the framework, and the summary of the same levels. With
     `rows=False` only the summary (the summary pages show no map): "rows" is then empty."""
     framework = filters.framework
+    content = content_of(framework)
     chosen = systems_in_state(systems, filters.state)
-    levels = latest_levels(
-        framework=framework,
+    levels = _latest_levels(
+        content,
+        framework.pk,
         systems=chosen,
         as_of=filters.as_of,
         period=filters.period or None,
         crosswalk=filters.crosswalk,
     )
-    content = content_of(framework)
     names = {level.number: level.name for level in content.levels}
     changes = content.live_changes
     map_rows = []
@@ -571,7 +615,7 @@ def levels_map(systems: QuerySet[System], filters, *, rows: bool = True) -> dict
                 cells=[_cell(held.get(change.code), names) for change in changes],
             )
         )
-    summary = summarise(framework, levels)
+    summary = _summarise(content, levels)
     return {
         "changes": changes,
         "levels": content.levels,

@@ -28,7 +28,7 @@ DOWNLOADS = {"csv": spreadsheets.CSV_CONTENT_TYPE, "xlsx": spreadsheets.XLSX_CON
 @require_GET
 def region(request: HttpRequest, slug: str) -> HttpResponse:
     region = region_for(request, slug)
-    rows = region_rows(request.user, systems_read(request.user, region).select_related("region"))
+    rows = region_rows(request.user, systems_read(request.user, region))
     return render(
         request,
         "regions/region.html",
