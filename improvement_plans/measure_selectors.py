@@ -7,8 +7,11 @@ in an issued return's snapshot, and a line of text ("Average reablement episode 
 (1 April 2025) → 17 (1 October 2025), target 15") wherever a page or the return prints it.
 """
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+
+from django.urls import reverse
 
 from assessments.framework_content import content_for_round
 from hicm_portal.words import govuk_date
@@ -85,6 +88,8 @@ class ShownMeasure:
     latest: str  # "17 (1 October 2025)", or ""
     target: str  # "15", or ""
     line: str
+    edit_url: str = ""  # on the plan: its pages to change and remove it
+    remove_url: str = ""
 
 
 def _shown(measure: Measure) -> ShownMeasure:
@@ -135,25 +140,45 @@ def measure_values_by_change(system_id: int, change_ids) -> dict[int, list[dict]
 class ChangeMeasures:
     """What a change's card on the plan shows of measures: the system's own, and the ones the
     framework suggests that it has not adopted yet, each with its place in the framework's
-    list (`index`, for the link that adopts it)."""
+    list (`index`) and the address that adopts it (`url`), and the address of the page that
+    adds a measure (`new_url`)."""
 
     measures: list[ShownMeasure]
-    suggestions: list[dict]  # {"index", "name", "unit"}
+    suggestions: list[dict]  # {"index", "name", "unit", "url"}
+    new_url: str = ""
 
 
-def plan_measures(round_) -> dict[int, ChangeMeasures]:
-    """Per live change of the round's framework (by id): the system's measures, and the
-    suggested measures not adopted yet (a measure of the same name adopts it). One query; the
-    changes come from the framework's cached content."""
-    changes = content_for_round(round_).live_changes
+def plan_measures(round_, changes=None) -> dict[int, ChangeMeasures]:
+    """Per live change of the round's framework (by id): the system's measures with the
+    addresses of their pages, and the suggested measures not adopted yet (a measure of the
+    same name adopts it). One query; the changes come from the framework's cached content
+    unless given (`changes`)."""
+    if changes is None:
+        changes = content_for_round(round_).live_changes
     shown = measures_by_change(round_.system_id, [change.pk for change in changes])
+    # One reverse() per kind of address, not per measure (`selectors._addresses`' reason).
+    placeholder = uuid.UUID(int=0)
+    edit = reverse("measure_edit", args=[round_.public_id, placeholder])
+    remove = reverse("measure_remove", args=[round_.public_id, placeholder])
     cards = {}
     for change in changes:
-        names = {measure.name.casefold() for measure in shown[change.pk]}
+        names = set()
+        for measure in shown[change.pk]:
+            names.add(measure.name.casefold())
+            measure.edit_url = edit.replace(str(placeholder), measure.public_id)
+            measure.remove_url = remove.replace(str(placeholder), measure.public_id)
+        new_url = reverse("measure_new", args=[round_.public_id, change.code])
         suggestions = [
-            {"index": index, "name": suggestion["name"], "unit": suggestion.get("unit", "")}
+            {
+                "index": index,
+                "name": suggestion["name"],
+                "unit": suggestion.get("unit", ""),
+                "url": f"{new_url}?suggested={index}",
+            }
             for index, suggestion in enumerate(change.suggested_measures or [])
             if suggestion["name"].casefold() not in names
         ]
-        cards[change.pk] = ChangeMeasures(measures=shown[change.pk], suggestions=suggestions)
+        cards[change.pk] = ChangeMeasures(
+            measures=shown[change.pk], suggestions=suggestions, new_url=new_url
+        )
     return cards

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Max, Min, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -64,17 +64,23 @@ def return_data(round_: Round) -> dict:
     content = content_for_round(round_)
     levels = {level.pk: level for level in content.levels}
     narrative_fields = {f"return_narrative__{key}": key for key, _ in NARRATIVE_PROMPTS}
-    head = (
-        Round.objects.filter(pk=round_.pk)
+    # The system's rounds in one query: each one's previous round, for the chain of plans this
+    # one started from, and with them the names and narrative that this round's row gives.
+    rounds = {
+        row["pk"]: row
+        for row in Round.objects.filter(system=round_.system_id)
+        .order_by()
         .values(
+            "pk",
+            "previous_round_id",
             "system__name",
             "system__region__name",
             "return_narrative__title",
             "return_narrative__show_level_numbers",
             *narrative_fields,
         )
-        .get()
-    )
+    }
+    head = rounds[round_.pk]
     consensus = {}
     for agreed in (
         Consensus.objects.filter(round=round_)
@@ -95,8 +101,9 @@ def return_data(round_: Round) -> dict:
         consensus[agreed.change_id] = agreed
     trend = trend_rows(round_)
     previous, previous_name = _previous_agreed(round_, trend)
+    # Read once, for the actions and the schemes.
+    chain = round_chain(round_, {pk: row["previous_round_id"] for pk, row in rounds.items()})
     # The actions' names come as annotations: no related objects are built.
-    chain = round_chain(round_)  # read once, for the actions and the schemes
     actions = list(
         plan_actions(round_, chain)
         .select_related(None)
@@ -115,18 +122,15 @@ def return_data(round_: Round) -> dict:
     investments = plan_investments(round_, chain=chain)
     totals = investment_totals(investments)
     today = timezone.localdate()
-    # One row per approver, in the order they first approved, with their last approval.
-    approvers = (
-        Decision.objects.filter(consensus__round=round_, kind=Decision.Kind.APPROVE)
-        .values("decided_by")
-        .annotate(
-            name=F("decided_by__full_name"),
-            email=F("decided_by__email"),
-            first=Min("decided_at"),
-            last=Max("decided_at"),
-        )
-        .order_by("first", "decided_by")
-    )
+    # One row per approver, in the order they first approved, with their last approval: the
+    # approvals come in order, so an approver's first row places them and their last dates them.
+    approvers: dict[int, dict] = {}
+    for person, name, email, decided_at in (
+        Decision.objects.filter(consensus__round=round_.pk, kind=Decision.Kind.APPROVE)
+        .order_by("decided_at", "decided_by")
+        .values_list("decided_by", "decided_by__full_name", "decided_by__email", "decided_at")
+    ):
+        approvers.setdefault(person, {"name": name, "email": email})["last"] = decided_at
     measures = measure_values_by_change(
         round_.system_id, [change.pk for change in content.live_changes]
     )
@@ -183,7 +187,7 @@ def return_data(round_: Round) -> dict:
         "approvers": [
             # The name as User.get_full_name gives it.
             {"name": a["name"] or a["email"], "last": a["last"].date().isoformat()}
-            for a in approvers
+            for a in approvers.values()
         ],
         "previous_round": previous_name,
         "narrative": {key: head[field] or "" for field, key in narrative_fields.items()},

@@ -16,21 +16,24 @@ from assessments.rules import roles_of
 from casestudies.selectors import crosswalk_pairs, practice_for_changes
 from hicm_portal.money import pounds
 from hicm_portal.words import govuk_date
+from improvement_plans.measure_selectors import ChangeMeasures, plan_measures
 from improvement_plans.models import Action, Investment, ProgressUpdate, Rag, open_on
 
 MAX_CHAIN = 50  # rounds followed back through previous_round
 
 
-def round_chain(round_: Round) -> list[int]:
-    """This round and the agreed rounds it started from, newest first."""
+def round_chain(round_: Round, previous: dict[int, int | None] | None = None) -> list[int]:
+    """This round and the agreed rounds it started from, newest first. `previous`: each round
+    of the system's previous round, by id, when the caller has read them."""
     chain = [round_.pk]
     if round_.previous_round_id is None:
         return chain
-    previous = dict(
-        Round.objects.filter(system=round_.system_id)
-        .order_by()
-        .values_list("pk", "previous_round_id")
-    )
+    if previous is None:
+        previous = dict(
+            Round.objects.filter(system=round_.system_id)
+            .order_by()
+            .values_list("pk", "previous_round_id")
+        )
     current = previous.get(round_.pk)
     while current and current not in chain and len(chain) < MAX_CHAIN:
         chain.append(current)
@@ -146,13 +149,15 @@ class PlanRow:
     """A change as its card on the plan page shows it, ready to print."""
 
     change: Change  # printed as "4. Home first"
+    heading: str = ""  # "4. Home first", or "Enabler A: Leadership"
     gap: int = 0  # levels from the agreed to the planned level (`Consensus.gap`)
     agreed: str = "–"  # "3 Established"
     planned: str = "–"  # "4 Mature by 1 March 2027"
     actions: list[PlanAction] = field(default_factory=list)
     invested: Decimal = Decimal("0")  # allocated to this change (`investment_totals`)
     shared: Decimal = Decimal("0")  # schemes it shares, unallocated, with other changes
-    practice: list[dict] = field(default_factory=list)  # beside a gap: slug, title, place
+    practice: list[dict] = field(default_factory=list)  # beside a gap: slug, url, title, place
+    measures: ChangeMeasures | None = None  # the system's local measures of the change
 
     @property
     def gap_text(self) -> str:
@@ -166,13 +171,14 @@ class PlanRow:
 
 
 def _plan_row(change: Change, consensus: Consensus | None) -> PlanRow:
+    heading = change.heading
     if consensus is None:
-        return PlanRow(change)
+        return PlanRow(change, heading)
     planned = "–"
     if consensus.planned_level is not None:
         by = consensus.planned_by
         planned = f"{consensus.planned_level}" + (f" by {govuk_date(by)}" if by else "")
-    return PlanRow(change, gap=consensus.gap, agreed=str(consensus.level), planned=planned)
+    return PlanRow(change, heading, gap=consensus.gap, agreed=str(consensus.level), planned=planned)
 
 
 def _plan_consensus(round_: Round, levels: dict) -> dict[int, Consensus]:
@@ -355,11 +361,11 @@ def _change_names(change_ids: set[int]) -> dict[int, str]:
 
 
 def plan_rows(round_: Round) -> dict:
-    """Per change: agreed and planned level, gap, actions, investment and, beside a gap,
-    practice from elsewhere; and the totals. The changes and levels come from the framework's
-    content. Six queries, each of only the columns shown: one fewer when the round started
-    from none or no change has a gap, one more when actions are carried from a plan whose
-    change has no match in this one."""
+    """Per change: agreed and planned level, gap, actions, investment, local measures and,
+    beside a gap, practice from elsewhere; and the totals. The changes and levels come from the
+    framework's content. Seven queries, each of only the columns shown: one fewer when the
+    round started from none or no change has a gap, one more when actions are carried from a
+    plan whose change has no match in this one."""
     today = timezone.localdate()
     content = content_for_round(round_)
     consensus = _plan_consensus(round_, {level.pk: level for level in content.levels})
@@ -396,7 +402,11 @@ def plan_rows(round_: Round) -> dict:
     gaps = [change_id for change_id, row in rows.items() if row.gap > 0]
     if gaps:
         for change_id, studies in practice_for_changes(gaps, crosswalk=crosswalk).items():
+            for study in studies:
+                study["url"] = reverse("case_study_detail", args=[study["slug"]])
             rows[change_id].practice = studies
+    for change_id, card in plan_measures(round_, content.live_changes).items():
+        rows[change_id].measures = card
     return {
         "rows": list(rows.values()),
         "unmapped_actions": unmapped,

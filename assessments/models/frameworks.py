@@ -146,6 +146,13 @@ class Change(models.Model):
     def __str__(self) -> str:
         return f"{self.code}. {self.title}"
 
+    @property
+    def heading(self) -> str:
+        """As pages head it: "4. Home first", or "Enabler A: Leadership"."""
+        if self.kind == self.Kind.ENABLER:
+            return f"Enabler {self.code}: {self.title}"
+        return str(self)
+
     def clean(self) -> None:
         if not isinstance(self.tips, list) or not all(isinstance(t, str) for t in self.tips):
             raise ValidationError({"tips": "Tips must be a list of text."})
