@@ -83,7 +83,7 @@ def _count(queryset, by: str):
     )
 
 
-def _attention_sources(user) -> list:
+def _attention_sources(user, empty_partners: Counter) -> list:
     """One (kind, rows) per kind of thing that may wait for `user`."""
     roles = roles_of(user)
     own_partners = [pid for pids in roles.partner_ids_by_system.values() for pid in pids]
@@ -97,7 +97,7 @@ def _attention_sources(user) -> list:
     if own_partners:
         sources += _partner_queries(own_partners, user, soon, today)
     if facilitated:
-        sources += _facilitator_sources(facilitated)
+        sources += _facilitator_sources(facilitated, empty_partners)
     if steering:
         sources.append(_decisions_waiting(steering, user))
     if _held_systems(roles):
@@ -163,11 +163,12 @@ ROUND_FIELDS = (
 )
 
 
-def _facilitator_sources(facilitated: list[int]) -> list:
+def _facilitator_sources(facilitated: list[int], empty_partners: Counter) -> list:
     """What waits for a facilitator. Their systems' rounds are read first (a handful each);
     what else is asked depends on them: the returns of rounds in rating, the proposals of
     reviews, whether the latest agreed round has an issued return, the proposals returned in
-    reviews and approvals. Then partners with nobody to rate and invitations not accepted."""
+    reviews and approvals. Then partners with nobody to rate (`empty_partners`, per system,
+    counted by `home_cards` with the partners' names) and invitations not accepted."""
     rounds = list(
         Round.objects.filter(system__in=facilitated)
         .exclude(status=Round.Status.CANCELLED)
@@ -176,13 +177,13 @@ def _facilitator_sources(facilitated: list[int]) -> list:
     return [
         ("", _round_rows(rounds)),
         ("proposal_returned", _returned_rows(rounds)),
-        _shaped(
-            Partner.objects.filter(system__in=facilitated, members=None)
-            .values("system_id")
-            .annotate(n=Count("pk")),
+        (
             "partners_empty",
-            a_system="system_id",
-            a_n="n",
+            [
+                {"a_system": system_id, "a_n": n}
+                for system_id, n in empty_partners.items()
+                if n and system_id in facilitated
+            ],
         ),
         _shaped(
             Invitation.objects.filter(
@@ -374,11 +375,12 @@ def _held_systems(roles) -> set[int]:
     return {*roles.partner_ids_by_system, *roles.facilitator_of, *roles.steering_of}
 
 
-def attention_rows(user) -> list[dict]:
-    """Everything waiting for `user`: a row per item, its kind in `a_kind`."""
+def attention_rows(user, empty_partners: Counter) -> list[dict]:
+    """Everything waiting for `user`: a row per item, its kind in `a_kind`. `empty_partners`:
+    per system, how many of its partners have no member."""
     return [
         {"a_kind": kind, **row} if kind else row
-        for kind, rows in _attention_sources(user)
+        for kind, rows in _attention_sources(user, empty_partners)
         for row in rows
     ]
 
@@ -507,12 +509,18 @@ def home_cards(user) -> list[SystemCard]:
         return []
     ids = [s.pk for s in systems]
     partner_names: dict[int, dict[int, str]] = {}
-    for partner_id, name, system_id in (
-        Partner.objects.filter(system__in=ids).order_by().values_list("pk", "name", "system_id")
+    empty_partners: Counter = Counter()  # per system, partners with nobody to rate for them
+    for partner_id, name, system_id, has_members in (
+        Partner.objects.filter(system__in=ids)
+        .order_by()
+        .values_list(
+            "pk", "name", "system_id", Exists(Member.objects.filter(partner=OuterRef("pk")))
+        )
     ):
         partner_names.setdefault(system_id, {})[partner_id] = name
+        empty_partners[system_id] += not has_members
     rows: dict[int, list[dict]] = {}
-    for row in attention_rows(user):
+    for row in attention_rows(user, empty_partners):
         rows.setdefault(row["a_system"], []).append(row)
     cards = []
     for system in systems:
