@@ -1,5 +1,6 @@
 """Jinja2, for the few templates that print hundreds of values: the BCF return's body and its
-charts (templates/jinja2/). Every other page is a Django template.
+charts, and the plan page's change cards (templates/jinja2/). Every other page is a Django
+template.
 
 Why two engines: the return's body (tables, a radar chart and a small chart per change) is
 shared by the web preview and the PDF, and Django's template engine spent more time printing

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
@@ -19,6 +20,7 @@ from assessments.forms import add_service_errors
 from assessments.framework_content import content_for_round
 from assessments.models import ChangeAction
 from hicm_portal import spreadsheets, uploads
+from hicm_portal.jinja_env import render_html
 from improvement_plans import selectors, services
 from improvement_plans.access import action_for
 from improvement_plans.filters import ActionFilter
@@ -53,11 +55,20 @@ def plan(request: HttpRequest, public_id) -> HttpResponse:
     round_ = round_for(request, public_id, "improvement_plans.view_plan")
     can_manage = request.user.has_perm("improvement_plans.manage_plan", round_)
     data = selectors.plan_rows(round_)
+    change_cards = render_html(
+        "plans/change_cards.html",
+        {
+            "rows": data["rows"],
+            "can_manage": can_manage,
+            "add_action_url": reverse("action_new", args=[round_.public_id]),
+        },
+    )
     return render(
         request,
         "plans/plan.html",
         {
             **data,
+            "change_cards": change_cards,
             "flagged": sum(row.needs_action for row in data["rows"]),
             "round": round_,
             "system": round_.system,
