@@ -299,16 +299,28 @@ def approval(request: HttpRequest, public_id) -> HttpResponse:
 
 
 def _approval_page(request, round_, *, error_code: str = "") -> HttpResponse:
+    data = review_selectors.decision_rows(round_, request.user)
+    cards = {
+        "rows": data["rows"],
+        "round": round_,
+        "can_decide": request.user.has_perm("assessments.decide", round_),
+        "can_propose_again": request.user.has_perm("assessments.propose_again", round_),
+        "error_code": error_code,
+        "decide_urls": {},
+        "propose_urls": {},
+    }
+    for row in data["rows"]:
+        code = row.change.code
+        cards["decide_urls"][code] = reverse("decide", args=[round_.public_id, code])
+        cards["propose_urls"][code] = reverse("propose", args=[round_.public_id, code])
     return render(
         request,
         "consensus/approval.html",
         {
-            **review_selectors.decision_rows(round_, request.user),
-            "round": round_,
+            **data,
+            **cards,
+            "approval_cards": render_html("consensus/approval_cards.html", cards, request),
             "system": round_.system,
-            "can_decide": request.user.has_perm("assessments.decide", round_),
-            "can_propose_again": request.user.has_perm("assessments.propose_again", round_),
-            "error_code": error_code,
         },
         status=400 if error_code else 200,
     )

@@ -1,6 +1,6 @@
 """Jinja2, for the few templates that print hundreds of values: the BCF return's body and its
-charts, and the plan page's change cards (templates/jinja2/). Every other page is a Django
-template.
+charts, the plan page's change cards and the approval page's cards (templates/jinja2/). Every
+other page is a Django template.
 
 Why two engines: the return's body (tables, a radar chart and a small chart per change) is
 shared by the web preview and the PDF, and Django's template engine spent more time printing
@@ -38,8 +38,9 @@ def environment(**options) -> Environment:
     return env
 
 
-def render_html(name: str, context: dict) -> SafeString:
+def render_html(name: str, context: dict, request=None) -> SafeString:
     """A Jinja2 template (templates/jinja2/`name`) rendered for printing in a Django template.
-    Jinja2 has escaped what it printed, so the result is marked safe."""
-    html = engines["jinja2"].get_template(name).render(context)
+    Jinja2 has escaped what it printed, so the result is marked safe. With the `request`, the
+    template has Django's `csrf_input` for its forms."""
+    html = engines["jinja2"].get_template(name).render(context, request)
     return mark_safe(html)  # noqa: S308 - autoescaped by Jinja2 as it rendered
