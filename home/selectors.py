@@ -494,8 +494,9 @@ def _row_order(row: dict):
 
 def home_cards(user) -> list[SystemCard]:
     """One card per system the person can see, with their roles and what waits for them: two
-    queries and one per kind of thing that may wait for them (`attention_rows`), whatever the
-    number of systems, rounds and actions."""
+    queries (the systems; their partners, with whether each has a member) and the few of
+    `attention_rows` for the kinds of role the person holds, whatever the number of systems,
+    rounds and actions."""
     roles = roles_of(user)
     visible = System.objects.visible_to(user)
     if roles.national:
