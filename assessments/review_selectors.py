@@ -39,6 +39,7 @@ from assessments.statistics import (
     change_statistics,
 )
 from assessments.statistics import summary_sentence as sentence_for
+from hicm_portal.models import person_name
 from hicm_portal.words import govuk_date
 
 
@@ -351,7 +352,7 @@ def approval_rows(
         )
     ):
         decided_by_id, full_name, email, reason, decided_at = decision
-        note = DecisionNote(kind, decided_by_id, full_name or email or "", reason, decided_at)
+        note = DecisionNote(kind, decided_by_id, person_name(full_name, email), reason, decided_at)
         if version == current_version:
             decisions[consensus_id].append(note)
         elif kind == Decision.Kind.RETURN:

@@ -14,6 +14,12 @@ from django.utils.crypto import salted_hmac
 SESSION_HASH_SALT = "hicm_portal.models.User.get_session_auth_hash"
 
 
+def person_name(full_name: str | None, email: str | None) -> str:
+    """How the portal names a person: their full name, or else their address (for rows read
+    as values, where there is no User to ask `get_full_name`)."""
+    return full_name or email or ""
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -76,14 +82,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        return person_name(self.full_name, self.email)
 
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
 
     def get_full_name(self) -> str:
-        return self.full_name or self.email
+        return person_name(self.full_name, self.email)
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email

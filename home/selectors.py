@@ -44,6 +44,7 @@ from assessments.models import (
 )
 from assessments.review_selectors import RETURN_AWAITING_NEW_PROPOSAL
 from assessments.rules import roles_of
+from hicm_portal.models import person_name
 from hicm_portal.words import govuk_date
 from improvement_plans.models import Action, IssuedReturn
 
@@ -304,7 +305,7 @@ def _returned_rows(rounds: list[dict]) -> list[dict]:
                 "proposal_returned",
                 deciding[round_id],
                 a_label=code,
-                a_who=full_name or email,
+                a_who=person_name(full_name, email),
                 a_note=reason,
                 a_on=None,
                 a_at=decided_at,

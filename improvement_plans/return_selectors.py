@@ -26,6 +26,7 @@ from assessments.review_selectors import trend_rows, trend_values
 from assessments.selectors import previous_agreed_levels
 from hicm_portal.charts import radar, trend_charts
 from hicm_portal.jinja_env import render_html
+from hicm_portal.models import person_name
 from improvement_plans import markdown, return_wording
 from improvement_plans.measure_selectors import measure_line, measure_values_by_change
 from improvement_plans.models import IssuedReturn
@@ -185,8 +186,7 @@ def return_data(round_: Round) -> dict:
         "recorded_afterwards": round_.recorded_afterwards,
         "approval_note": round_.approval_note,
         "approvers": [
-            # The name as User.get_full_name gives it.
-            {"name": a["name"] or a["email"], "last": a["last"].date().isoformat()}
+            {"name": person_name(a["name"], a["email"]), "last": a["last"].date().isoformat()}
             for a in approvers.values()
         ],
         "previous_round": previous_name,

@@ -59,6 +59,7 @@ def plan(request: HttpRequest, public_id) -> HttpResponse:
         "plans/change_cards.html",
         {
             "rows": data["rows"],
+            "unmapped_actions": data["unmapped_actions"],
             "can_manage": can_manage,
             "add_action_url": reverse("action_new", args=[round_.public_id]),
         },
